@@ -1,0 +1,1 @@
+"""super-cli: the administrator's command line (root), with --json for scripts."""

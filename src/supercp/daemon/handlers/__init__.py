@@ -1,0 +1,14 @@
+"""The explicit registry of handler namespaces; a new module adds one line here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from supercp.daemon.handlers import accounts, services, system
+from supercp.daemon.registry import Method
+
+NAMESPACES = (system, accounts, services)
+
+
+def all_methods() -> list[Method[Any, Any]]:
+    return [method for module in NAMESPACES for method in module.METHODS]

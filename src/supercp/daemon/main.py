@@ -1,0 +1,95 @@
+"""Entry point of ``super-daemon``: load config, build dependencies, serve until SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from supercp import __version__
+from supercp.daemon.audit import AuditLog
+from supercp.daemon.config import DEFAULT_CONFIG_PATH, DaemonConfig, load_config
+from supercp.daemon.context import Deps
+from supercp.daemon.dispatch import Dispatcher
+from supercp.daemon.handlers import all_methods
+from supercp.daemon.notify import sd_notify
+from supercp.daemon.peer import RoleResolver
+from supercp.daemon.registry import Registry
+from supercp.daemon.server import DaemonServer
+from supercp.daemon.system.accounts import AccountManager
+from supercp.daemon.system.runner import SystemRunner
+from supercp.daemon.system.services import ServiceManager
+
+log = logging.getLogger("supercp.daemon")
+
+
+def build_deps(config: DaemonConfig) -> Deps:
+    runner = SystemRunner(config.command_timeout)
+    return Deps(
+        config=config,
+        runner=runner,
+        accounts=AccountManager(config, runner),
+        services=ServiceManager(config.host_path("/"), runner, config.command_timeout),
+        registry=Registry(all_methods()),
+    )
+
+
+async def serve(config: DaemonConfig) -> None:
+    audit = AuditLog(config.audit_dir)
+    deps = build_deps(config)
+    server = DaemonServer(
+        config.socket,
+        Dispatcher(deps, audit),
+        RoleResolver(config.panel_user),
+        socket_group=config.socket_group,
+        max_inflight=config.max_inflight_per_connection,
+        line_timeout=config.line_timeout,
+    )
+    await server.start()
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, audit.reopen)
+    log.info("super-daemon %s listening on %s", __version__, config.socket)
+    sd_notify(f"READY=1\nSTATUS=listening on {config.socket}\nMAINPID={os.getpid()}")
+    await stop.wait()
+    log.info("stopping: finishing in-flight calls")
+    sd_notify("STOPPING=1")
+    await server.stop(config.shutdown_grace)
+    audit.close()
+    log.info("stopped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="super-daemon", description=__doc__)
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH)
+    parser.add_argument("--socket", type=Path, help="override the socket path of the config")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    parser.add_argument("--version", action="version", version=__version__)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if os.geteuid() != 0:
+        log.error("super-daemon must run as root")
+        return 1
+    try:
+        config = load_config(args.config)
+        if args.socket is not None:
+            config = config.model_copy(update={"socket": args.socket})
+        asyncio.run(serve(config))
+    except (OSError, RuntimeError, ValueError, KeyError) as err:
+        log.error("cannot start: %s", err)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The daemon's seams to the outside world: a command runner, files under a root prefix."""

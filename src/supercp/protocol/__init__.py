@@ -1,0 +1,1 @@
+"""The only contract shared by panel, daemon and CLI: framing, errors, method specs."""

@@ -1,0 +1,62 @@
+"""Namespace ``accounts``: hosting accounts, each a Linux user the daemon created."""
+
+from __future__ import annotations
+
+from supercp.protocol.models import NoParams, Result, Spec, Strict
+from supercp.protocol.names import AccountName
+
+
+class EnsureParams(Strict):
+    """Desired state of one hosting account."""
+
+    name: AccountName
+    # Hosting accounts get no login shell unless asked (SFTP/SSH access is opt-in).
+    login_shell: bool = False
+
+
+class RemoveParams(Strict):
+    """The account to remove; its home goes too unless kept."""
+
+    name: AccountName
+    keep_home: bool = False
+
+
+class Account(Result):
+    """A managed hosting account as it exists on the system."""
+
+    name: str
+    uid: int
+    group: str
+    home: str
+    shell: str
+
+
+class EnsureResult(Result):
+    """The account after the call; ``created`` tells whether this call made it."""
+
+    account: Account
+    created: bool
+
+
+class RemoveResult(Result):
+    """``removed`` is false when the account was already absent."""
+
+    name: str
+    removed: bool
+
+
+class AccountList(Result):
+    """Every managed account, by name."""
+
+    accounts: list[Account]
+
+
+ENSURE: Spec[EnsureParams, EnsureResult] = Spec(
+    "accounts.ensure", EnsureParams, EnsureResult, "Create or converge a hosting account."
+)
+REMOVE: Spec[RemoveParams, RemoveResult] = Spec(
+    "accounts.remove", RemoveParams, RemoveResult, "Remove a hosting account the daemon manages."
+)
+LIST: Spec[NoParams, AccountList] = Spec(
+    "accounts.list", NoParams, AccountList, "List the hosting accounts the daemon manages."
+)
