@@ -1,0 +1,77 @@
+"""Hosting accounts as real Linux users, through the installed daemon and super-cli."""
+
+import grp
+import json
+import os
+import pwd
+import subprocess
+
+import pytest
+
+from supercp.protocol.errors import Forbidden, ValidationFailed
+from tests.integration.conftest import SUPER_CLI, user_exists
+
+
+def cli(*args: str) -> tuple[int, dict]:
+    done = subprocess.run([SUPER_CLI, "--json", *args], capture_output=True, check=False)
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_super_cli_creates_a_real_user_that_id_shows(account_name):
+    name = account_name()
+    code, body = cli("account", "create", name)
+    assert code == 0, body
+    assert body["created"] is True
+    pw = pwd.getpwnam(name)
+    assert 20000 <= pw.pw_uid <= 59999
+    assert grp.getgrgid(pw.pw_gid).gr_name == "supercp-users"
+    assert pw.pw_dir == f"/home/{name}"
+    assert pw.pw_shell == "/usr/sbin/nologin"
+    home = os.stat(pw.pw_dir)
+    assert home.st_mode & 0o7777 == 0o711
+    assert home.st_uid == pw.pw_uid
+    ident = subprocess.run(["id", name], capture_output=True, text=True, check=True).stdout
+    assert f"uid={pw.pw_uid}({name})" in ident
+    assert name in [a["name"] for a in cli("account", "list")[1]["accounts"]]
+
+    assert cli("account", "create", name)[1]["created"] is False  # idempotent
+
+    code, body = cli("account", "delete", name)
+    assert (code, body) == (0, {"name": name, "removed": True})
+    assert not user_exists(name)
+    assert not os.path.exists(f"/home/{name}")
+
+
+def test_removing_an_account_ends_its_processes(client, account_name):
+    name = account_name()
+    client.call("accounts.ensure", {"name": name})
+    uid = pwd.getpwnam(name).pw_uid
+    proc = subprocess.Popen(["sleep", "300"], user=uid, group=pwd.getpwnam(name).pw_gid)
+    try:
+        assert client.call("accounts.remove", {"name": name})["removed"] is True
+        assert proc.wait(10) != 0
+    finally:
+        proc.kill()
+    assert not user_exists(name)
+
+
+@pytest.mark.parametrize("name", ["root", "www-data", "mysql", "postfix", "supercp", "nobody"])
+def test_system_accounts_are_refused(client, name):
+    with pytest.raises(ValidationFailed):
+        client.call("accounts.ensure", {"name": name})
+    with pytest.raises(ValidationFailed):
+        client.call("accounts.remove", {"name": name})
+    assert user_exists(name) or name in {"mysql", "supercp"}
+
+
+def test_an_existing_user_the_daemon_did_not_create_is_refused(client, account_name):
+    name = account_name()
+    subprocess.run(["useradd", "-M", "-s", "/usr/sbin/nologin", name], check=True)
+    try:
+        with pytest.raises(Forbidden):
+            client.call("accounts.ensure", {"name": name})
+        with pytest.raises(Forbidden):
+            client.call("accounts.remove", {"name": name})
+        assert user_exists(name)
+    finally:
+        subprocess.run(["userdel", name], check=True)
