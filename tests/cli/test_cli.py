@@ -83,3 +83,11 @@ def test_human_output_is_a_table(test_daemon, capsys):
     out = capsys.readouterr().out
     assert "Created account bob" in out
     assert "1 account(s)" in out
+
+
+def test_daemon_describe_lists_methods_with_schemas(cli):
+    code, body = cli("daemon", "describe")
+    assert code == 0
+    ping = next(m for m in body["methods"] if m["name"] == "system.ping")
+    assert ping["callers"] == ["panel", "root"]
+    assert ping["result"] == {"type": "string"}

@@ -25,6 +25,21 @@ def ping(json: JsonOption = False) -> None:
         console.print(f"super-daemon answered: [bold green]{answer}[/]")
 
 
+@daemon_app.command("describe")
+def describe(json: JsonOption = False) -> None:
+    """List the daemon's methods, who may call them, and (with --json) their schemas."""
+    use_json(json)
+    with client() as c:
+        description = c.invoke(api.DESCRIBE)
+    if out.json:
+        out.emit(description)
+        return
+    table = Table("Method", "Callers", "Summary", title=f"super-daemon {description.version}")
+    for m in description.methods:
+        table.add_row(m.name, ", ".join(m.callers), m.summary)
+    console.print(table)
+
+
 def _size(n: int) -> str:
     value = float(n)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
