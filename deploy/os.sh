@@ -1,0 +1,76 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the variables are used by install.sh
+# Everything the installer knows about particular operating systems lives here, so that
+# supporting another release means editing this one file. Sourced by install.sh; defines
+# variables and functions only and changes nothing on the system.
+#
+# Sets:
+#   OS_ID, OS_VERSION, OS_NAME   from /etc/os-release
+#   OS_PHP_VERSION               PHP version that the release's php-fpm package installs
+#   OS_PACKAGES                  array of apt packages the panel needs
+#   OS_SERVICES                  array of service names the panel manages (php-fpm added at
+#                                run time by os_php_fpm_services, see below)
+# Defines:
+#   os_detect, os_php_fpm_services
+
+os_detect() {
+    if [[ ! -r /etc/os-release ]]; then
+        echo "cannot read /etc/os-release: unknown operating system" >&2
+        return 1
+    fi
+    # Read in a subshell so os-release's variables do not leak into the installer.
+    local id version name
+    id=$(. /etc/os-release && echo "${ID:-}")
+    version=$(. /etc/os-release && echo "${VERSION_ID:-}")
+    name=$(. /etc/os-release && echo "${PRETTY_NAME:-$id $version}")
+    OS_ID=$id
+    OS_VERSION=$version
+    OS_NAME=$name
+
+    case "$OS_ID:$OS_VERSION" in
+        debian:12)
+            OS_PHP_VERSION=8.2
+            ;;
+        debian:13)
+            # Goal, not yet tried: trixie ships PHP 8.4, Dovecot 2.4 (new config syntax, for
+            # the mail module) and PowerDNS 4.9.
+            OS_PHP_VERSION=8.4
+            ;;
+        ubuntu:24.04)
+            # Goal, not yet tried: pure-ftpd-mysql is in universe, and systemd-resolved's stub
+            # listener holds 127.0.0.53:53, which the DNS module will have to keep pdns off.
+            OS_PHP_VERSION=8.3
+            ;;
+        *)
+            echo "unsupported operating system: $OS_NAME ($OS_ID $OS_VERSION)" >&2
+            echo "GetSuperCP supports Debian 12; Debian 13 and Ubuntu 24.04 are planned." >&2
+            return 1
+            ;;
+    esac
+
+    # The package names are the same on every supported release; the metapackage php-fpm
+    # pulls in the release's own phpX.Y-fpm.
+    OS_PACKAGES=(
+        python3 python3-venv
+        mariadb-server mariadb-client
+        nginx php-fpm
+        postfix postfix-mysql
+        dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-mysql
+        # pdns refuses to start with no backend; the bind backend's empty default config
+        # keeps it up until the DNS module launches gmysql instead.
+        pdns-server pdns-backend-mysql pdns-backend-bind
+        pure-ftpd-mysql
+        nftables openssl ca-certificates ssl-cert logrotate
+    )
+    # Start order matters: MariaDB first, since the others will read their data from it.
+    OS_SERVICES=(mariadb nginx postfix dovecot pdns pure-ftpd-mysql)
+}
+
+# Print the service name of every installed php-fpm (php8.2-fpm, ...), one per line. Several
+# versions can be installed side by side; each runs its own pool.
+os_php_fpm_services() {
+    local bin
+    for bin in /usr/sbin/php-fpm[0-9]*.[0-9]*; do
+        [[ -x $bin ]] || continue
+        echo "php${bin#/usr/sbin/php-fpm}-fpm"
+    done
+}

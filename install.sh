@@ -1,0 +1,410 @@
+#!/usr/bin/env bash
+# Install or upgrade GetSuperCP on this machine. Run as root from the repository:
+#   ./install.sh
+# Every step converges: a second run changes only what differs and keeps the database
+# secret, an edited /etc/supercp/daemon.toml and everything under /var/lib/supercp.
+# Details: docs/install.md.
+set -Eeuo pipefail
+shopt -s inherit_errexit
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The system's tools, never a pyenv or virtualenv python that happens to be first on PATH.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export DEBIAN_FRONTEND=noninteractive
+umask 022
+
+ETC_DIR=/etc/supercp
+SECRETS_DIR=$ETC_DIR/secrets
+LOG_DIR=/var/log/supercp
+STATE_DIR=/var/lib/supercp
+OPT_DIR=/opt/supercp
+VENV=$OPT_DIR/venv
+# Hash of what was last installed into the venv; kept inside it, so a removed venv is rebuilt.
+VENV_STAMP=$VENV/.supercp-install.sha256
+# Hash of the code, config and service file the running daemon was started with.
+DAEMON_STAMP=/run/super-daemon.install.sha256
+LOG=$LOG_DIR/install.log
+SYSTEM_PYTHON=/usr/bin/python3
+
+PANEL_USER=supercp
+PANEL_HOME=$STATE_DIR/panel
+DAEMON_GROUP=supercp-daemon
+USERS_GROUP=supercp-users
+DB_NAME=supercp
+DB_USER=supercp
+DB_SECRET=$SECRETS_DIR/mariadb-panel.cnf
+
+# --- output -------------------------------------------------------------------------------
+
+START_TIME=$SECONDS
+step() { printf '==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die() {
+    printf 'install.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+# Run a noisy command with its output in the install log; on failure show that output.
+run() {
+    local out rc=0
+    out=$(mktemp)
+    printf '$ %s\n' "$*" >>"$LOG"
+    "$@" >"$out" 2>&1 || rc=$?
+    cat "$out" >>"$LOG"
+    if [[ $rc -ne 0 ]]; then
+        printf 'install.sh: failed (exit %d): %s\n' "$rc" "$*" >&2
+        tail -n 40 "$out" | sed 's/^/    | /' >&2
+        printf '    full log: %s\n' "$LOG" >&2
+        rm -f "$out"
+        exit "$rc"
+    fi
+    rm -f "$out"
+}
+
+on_error() {
+    printf 'install.sh: failed at line %s: %s\n' "$1" "$2" >&2
+    printf '    log: %s\n' "$LOG" >&2
+}
+trap 'on_error "$LINENO" "$BASH_COMMAND"' ERR
+
+# Install a file from the repo if its content or mode differs; prints "changed" when it did.
+install_file() {
+    local mode=$1 src=$2 dest=$3
+    if [[ -f $dest ]] && cmp -s "$src" "$dest" && [[ $(stat -c %a "$dest") == "${mode#0}" ]]; then
+        return 0
+    fi
+    install -D -o root -g root -m "$mode" "$src" "$dest"
+    echo changed
+}
+
+# --- preflight ----------------------------------------------------------------------------
+
+[[ $(id -u) -eq 0 ]] || die "must be run as root (try: sudo ./install.sh)"
+
+# shellcheck source=deploy/os.sh
+. "$REPO/deploy/os.sh"
+os_detect || exit 1
+
+install -d -o root -g root -m 0750 "$LOG_DIR"
+touch "$LOG"
+chmod 0640 "$LOG"
+printf '\n=== install.sh %s from %s on %s\n' "$(date -Is)" "$REPO" "$OS_NAME" >>"$LOG"
+
+if [[ -d /run/systemd/system ]]; then
+    INIT=systemd
+else
+    INIT=sysv
+fi
+step "GetSuperCP installer on $OS_NAME ($INIT)"
+
+# --- packages -----------------------------------------------------------------------------
+
+step "System packages"
+missing=()
+for pkg in "${OS_PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    [[ $status == installed ]] || missing+=("$pkg")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+    note "all ${#OS_PACKAGES[@]} packages already installed"
+else
+    note "installing: ${missing[*]}"
+    # postfix asks its configuration type and mail name on first install; answer up front.
+    mailname=$(timeout 5 hostname -f 2>/dev/null || true)
+    [[ -n $mailname ]] || mailname=$(hostname)
+    run debconf-set-selections <<EOF
+postfix postfix/main_mailer_type select Internet Site
+postfix postfix/mailname string $mailname
+EOF
+    run apt-get update -q
+    # confold: keep a config an admin (or a later module) changed when a package upgrades.
+    run apt-get install -y -q --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+        "${missing[@]}"
+fi
+mapfile -t PHP_FPM_SERVICES < <(os_php_fpm_services)
+[[ " ${PHP_FPM_SERVICES[*]} " == *" php$OS_PHP_VERSION-fpm "* ]] ||
+    die "php$OS_PHP_VERSION-fpm is not installed (found: ${PHP_FPM_SERVICES[*]:-none})"
+MANAGED_SERVICES=("${OS_SERVICES[@]}" "${PHP_FPM_SERVICES[@]}")
+
+# Until the certificates module issues real ones, postfix and dovecot run on the system's
+# self-signed "snakeoil" pair. ssl-cert makes it when first installed and dovecot links it on
+# its first install; a machine image that dropped the pair (as this one) starts without it,
+# and dovecot then refuses to start. Put back what the packages would have made.
+SNAKEOIL_CERT=/etc/ssl/certs/ssl-cert-snakeoil.pem
+SNAKEOIL_KEY=/etc/ssl/private/ssl-cert-snakeoil.key
+if [[ ! -e $SNAKEOIL_CERT || ! -e $SNAKEOIL_KEY ]]; then
+    run make-ssl-cert generate-default-snakeoil --force-overwrite
+    note "generated the self-signed snakeoil certificate"
+fi
+if [[ ! -e /etc/dovecot/private/dovecot.pem && ! -L /etc/dovecot/private/dovecot.pem &&
+    ! -e /etc/dovecot/private/dovecot.key && ! -L /etc/dovecot/private/dovecot.key ]]; then
+    ln -s "$SNAKEOIL_CERT" /etc/dovecot/private/dovecot.pem
+    ln -s "$SNAKEOIL_KEY" /etc/dovecot/private/dovecot.key
+    note "linked dovecot's certificate to the snakeoil pair"
+fi
+
+# --- users and groups ---------------------------------------------------------------------
+
+step "Users and groups"
+for group in "$DAEMON_GROUP" "$USERS_GROUP"; do
+    if ! getent group "$group" >/dev/null; then
+        run groupadd --system "$group"
+        note "created group $group"
+    fi
+done
+if ! getent passwd "$PANEL_USER" >/dev/null; then
+    run useradd --system --home-dir "$PANEL_HOME" --no-create-home \
+        --shell /usr/sbin/nologin --user-group --groups "$DAEMON_GROUP" \
+        --comment "GetSuperCP panel" "$PANEL_USER"
+    note "created user $PANEL_USER"
+fi
+# Converge an existing user too: its own group plus the daemon's socket group, nothing else.
+IFS=: read -r _ _ _ _ _ home shell < <(getent passwd "$PANEL_USER")
+groups=$(id -nG "$PANEL_USER")
+if [[ $home != "$PANEL_HOME" || $shell != /usr/sbin/nologin ||
+    $groups != "$PANEL_USER $DAEMON_GROUP" ]]; then
+    run usermod --home "$PANEL_HOME" --shell /usr/sbin/nologin --groups "$DAEMON_GROUP" \
+        "$PANEL_USER"
+    note "reset $PANEL_USER's home, shell and groups"
+fi
+note "$(id "$PANEL_USER")"
+
+# --- directories --------------------------------------------------------------------------
+
+step "Directories"
+install -d -o root -g root -m 0755 "$ETC_DIR" "$STATE_DIR" "$OPT_DIR"
+install -d -o root -g root -m 0700 "$SECRETS_DIR"
+install -d -o root -g root -m 0750 "$LOG_DIR"
+install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0750 "$PANEL_HOME"
+# Secrets are root's alone, whoever created them.
+find "$SECRETS_DIR" -type f ! -perm 0600 -exec chmod 0600 {} +
+find "$SECRETS_DIR" -type f ! -user root -exec chown root:root {} +
+
+# --- Python application -------------------------------------------------------------------
+
+step "Python application in $VENV"
+# Fingerprint of everything that ends up in the venv. Bytecode and build metadata are left
+# out: tests and editable installs create them in src/ without changing the code.
+source_hash() {
+    (
+        cd "$REPO"
+        "$SYSTEM_PYTHON" --version
+        find src -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*.egg-info/*' \
+            -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+        sha256sum requirements/runtime.txt pyproject.toml
+    ) | sha256sum | cut -d' ' -f1
+}
+CODE_HASH=$(source_hash)
+if [[ -x $VENV/bin/python && -f $VENV_STAMP && $(cat "$VENV_STAMP") == "$CODE_HASH" ]]; then
+    note "unchanged since the last install"
+else
+    if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c '' 2>/dev/null; then
+        run "$SYSTEM_PYTHON" -m venv --clear "$VENV"
+        note "created venv from $SYSTEM_PYTHON"
+    fi
+    rm -f "$VENV_STAMP"
+    run "$VENV/bin/pip" install -q -r "$REPO/requirements/runtime.txt"
+    # Build from a copy: pip builds in the source tree, and this run is root's, so build
+    # output must not land in the (possibly non-root) checkout.
+    build=$(mktemp -d)
+    cp -r "$REPO/pyproject.toml" "$REPO/src" "$build/"
+    for extra in README.md LICENSE LICENSE.txt; do
+        [[ -e $REPO/$extra ]] && cp "$REPO/$extra" "$build/"
+    done
+    find "$build/src" \( -name __pycache__ -o -name '*.egg-info' \) -prune -exec rm -rf {} +
+    run "$VENV/bin/pip" install -q --no-deps --force-reinstall "$build"
+    rm -rf "$build"
+    echo "$CODE_HASH" >"$VENV_STAMP"
+    version=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("supercp"))')
+    note "installed supercp $version"
+fi
+for tool in super-daemon super-cli; do
+    [[ -x $VENV/bin/$tool ]] || die "$VENV/bin/$tool is missing after install"
+    ln -sfn "$VENV/bin/$tool" "/usr/local/sbin/$tool"
+done
+
+# --- configuration ------------------------------------------------------------------------
+
+step "Configuration in $ETC_DIR"
+install -o root -g root -m 0644 "$REPO/deploy/config/daemon.toml" "$ETC_DIR/daemon.toml.dist"
+if [[ ! -e $ETC_DIR/daemon.toml ]]; then
+    install -o root -g root -m 0644 "$REPO/deploy/config/daemon.toml" "$ETC_DIR/daemon.toml"
+    note "wrote daemon.toml"
+else
+    note "kept existing daemon.toml (defaults in daemon.toml.dist)"
+fi
+# Check both files the way the daemon reads them, before any daemon is (re)started with them.
+check_config() {
+    "$VENV/bin/python" - "$1" <<'EOF'
+import sys
+from pathlib import Path
+
+from supercp.daemon.config import load_config
+
+print(load_config(Path(sys.argv[1])).socket)
+EOF
+}
+config_error=$(mktemp)
+check_config "$ETC_DIR/daemon.toml.dist" >/dev/null 2>"$config_error" || {
+    cat "$config_error" >>"$LOG"
+    die "the shipped config template is invalid (details in $LOG)"
+}
+SOCKET=$(check_config "$ETC_DIR/daemon.toml" 2>"$config_error") || {
+    cat "$config_error" >>"$LOG"
+    grep -v '^ *For further information' "$config_error" | tail -n 3 | sed 's/^/    | /' >&2
+    die "$ETC_DIR/daemon.toml is invalid; compare it with daemon.toml.dist (details in $LOG)"
+}
+rm -f "$config_error"
+[[ $(install_file 0644 "$REPO/deploy/logrotate/supercp" /etc/logrotate.d/supercp) ]] &&
+    note "installed /etc/logrotate.d/supercp"
+
+# --- services -----------------------------------------------------------------------------
+
+# Init scripts of ours carry this line; only those may be replaced on upgrade.
+OUR_INIT_MARK="Installed by GetSuperCP's install.sh"
+
+# Without systemd, a service whose package ships only a unit (pdns on Debian 12) gets our
+# fallback script from deploy/init.d/.
+ensure_init_script() {
+    local svc=$1 script=/etc/init.d/$1 fallback=$REPO/deploy/init.d/$1
+    if [[ -e $script ]] && ! grep -qF "$OUR_INIT_MARK" "$script"; then
+        return 0 # the package's own
+    fi
+    [[ -f $fallback ]] || die "$svc has no init script, and PID 1 is not systemd"
+    if [[ $(install_file 0755 "$fallback" "$script") ]]; then
+        note "$svc: installed fallback $script"
+    fi
+    run update-rc.d "$svc" defaults
+}
+
+# Start a service unless it runs already; fail with its output if it will not start.
+ensure_running() {
+    local svc=$1
+    if [[ $INIT == systemd ]]; then
+        run systemctl enable --now "$svc"
+        systemctl is-active --quiet "$svc" || die "$svc did not start (journalctl -u $svc)"
+        note "$svc: running"
+    else
+        ensure_init_script "$svc"
+        if service "$svc" status >/dev/null 2>&1; then
+            note "$svc: running"
+            return 0
+        fi
+        run service "$svc" start
+        service "$svc" status >/dev/null 2>&1 || die "$svc did not start (see $LOG)"
+        note "$svc: started"
+    fi
+}
+
+step "Managed services"
+for svc in "${MANAGED_SERVICES[@]}"; do
+    ensure_running "$svc"
+done
+
+# --- MariaDB ------------------------------------------------------------------------------
+
+step "MariaDB database $DB_NAME"
+if [[ ! -s $DB_SECRET ]]; then
+    # Generated once per install; hex so it needs no quoting in SQL or the option file.
+    password=$(openssl rand -hex 24)
+    tmp=$(mktemp "$SECRETS_DIR/.mariadb-panel.XXXXXX")
+    chmod 0600 "$tmp"
+    cat >"$tmp" <<EOF
+# MariaDB login of the panel (user $DB_USER, database $DB_NAME). Written by install.sh.
+[client]
+user=$DB_USER
+password=$password
+EOF
+    mv "$tmp" "$DB_SECRET"
+    note "generated the panel's database password in $DB_SECRET"
+fi
+password=$(sed -n 's/^password=//p' "$DB_SECRET")
+[[ $password =~ ^[0-9a-f]{16,}$ ]] || die "$DB_SECRET holds no usable password"
+# Root logs in through the unix socket (Debian's default). The SQL goes in on stdin, so the
+# password appears neither in the process list nor in the log.
+mariadb --protocol=socket -u root 2>>"$LOG" <<EOF || die "MariaDB setup failed (see $LOG)"
+CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$password';
+ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$password';
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$DB_USER'@'localhost';
+GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';
+EOF
+unset password
+mariadb --defaults-file="$DB_SECRET" --protocol=socket -e 'SELECT 1' "$DB_NAME" >/dev/null \
+    2>>"$LOG" || die "the panel cannot log in to MariaDB with $DB_SECRET"
+note "database and user converged; panel login works"
+
+# --- super-daemon -------------------------------------------------------------------------
+
+step "super-daemon ($INIT)"
+if [[ $INIT == systemd ]]; then
+    SERVICE_FILE=$REPO/deploy/systemd/super-daemon.service
+    if [[ $(install_file 0644 "$SERVICE_FILE" /etc/systemd/system/super-daemon.service) ]]; then
+        run systemctl daemon-reload
+        note "installed super-daemon.service"
+    fi
+    run systemctl enable super-daemon
+else
+    SERVICE_FILE=$REPO/deploy/init.d/super-daemon
+    [[ $(install_file 0755 "$SERVICE_FILE" /etc/init.d/super-daemon) ]] &&
+        note "installed /etc/init.d/super-daemon"
+    run update-rc.d super-daemon defaults
+fi
+
+# Restart only when what the daemon runs differs from what it was started with.
+DAEMON_HASH=$(
+    {
+        echo "$CODE_HASH"
+        sha256sum "$ETC_DIR/daemon.toml" "$SERVICE_FILE" | cut -d' ' -f1
+    } | sha256sum | cut -d' ' -f1
+)
+if [[ $INIT == systemd ]]; then
+    if ! systemctl is-active --quiet super-daemon; then
+        run systemctl start super-daemon
+        note "started"
+    elif [[ ! -f $DAEMON_STAMP || $(cat "$DAEMON_STAMP") != "$DAEMON_HASH" ]]; then
+        run systemctl restart super-daemon
+        note "restarted (code, config or unit changed)"
+    else
+        note "running, unchanged"
+    fi
+else
+    if ! service super-daemon status >/dev/null 2>&1; then
+        run service super-daemon start
+        note "started"
+    elif [[ ! -f $DAEMON_STAMP || $(cat "$DAEMON_STAMP") != "$DAEMON_HASH" ]]; then
+        run service super-daemon restart
+        note "restarted (code, config or init script changed)"
+    else
+        note "running, unchanged"
+    fi
+fi
+echo "$DAEMON_HASH" >"$DAEMON_STAMP"
+
+# --- health check -------------------------------------------------------------------------
+
+step "Health check"
+for _ in $(seq 100); do
+    [[ -S $SOCKET ]] && break
+    sleep 0.1
+done
+[[ -S $SOCKET ]] || die "$SOCKET did not appear within 10 s (see $LOG_DIR/daemon.log)"
+note "socket: $(stat -c '%n %a %U:%G' "$SOCKET")"
+ping=$(super-cli --json daemon ping 2>>"$LOG") ||
+    die "super-cli --json daemon ping failed (see $LOG)"
+note "super-cli --json daemon ping: $ping"
+
+# --- summary ------------------------------------------------------------------------------
+
+printf '\nGetSuperCP is installed (%ss).\n' "$((SECONDS - START_TIME))"
+printf '  config:   %s/daemon.toml (secrets in %s)\n' "$ETC_DIR" "$SECRETS_DIR"
+printf '  code:     %s\n' "$VENV"
+printf '  logs:     %s (install.log, daemon.log, audit.jsonl)\n' "$LOG_DIR"
+printf '  socket:   %s\n' "$SOCKET"
+if [[ $INIT == systemd ]]; then
+    printf '  service:  systemctl status super-daemon\n'
+else
+    printf '  service:  service super-daemon status\n'
+fi
+printf '  services: %s\n' "${MANAGED_SERVICES[*]}"
