@@ -91,3 +91,13 @@ def test_daemon_describe_lists_methods_with_schemas(cli):
     ping = next(m for m in body["methods"] if m["name"] == "system.ping")
     assert ping["callers"] == ["panel", "root"]
     assert ping["result"] == {"type": "string"}
+
+
+def test_account_suspend_and_unsuspend_keep_the_shell(cli):
+    cli("account", "create", "alice", "--shell")
+    code, body = cli("account", "suspend", "alice")
+    assert code == 0
+    assert body["account"]["suspended"] is True
+    assert body["account"]["shell"] == "/bin/bash"
+    assert cli("account", "unsuspend", "alice")[1]["account"]["suspended"] is False
+    assert cli("account", "suspend", "nobody-here")[1]["error"]["code"] == "not-found"

@@ -136,3 +136,23 @@ def test_hostile_names_never_reach_the_system(test_daemon, client):
             client.call("accounts.ensure", {"name": name})
         assert caught.value.field == "name"
     assert (test_daemon.root / "etc/passwd").read_text() == before
+
+
+def shadow_expiry(test_daemon, name: str) -> str:
+    for line in (test_daemon.root / "etc/shadow").read_text().splitlines():
+        fields = line.split(":")
+        if fields[0] == name:
+            return fields[7]
+    raise KeyError(name)
+
+
+def test_suspension_is_desired_state_recorded_as_account_expiry(test_daemon, client):
+    client.invoke(ENSURE, EnsureParams(name="alice"))
+    assert shadow_expiry(test_daemon, "alice") == ""
+    result = client.invoke(ENSURE, EnsureParams(name="alice", suspended=True))
+    assert result.account.suspended
+    assert shadow_expiry(test_daemon, "alice") == "1"
+    assert client.invoke(LIST).accounts[0].suspended
+    assert client.invoke(ENSURE, EnsureParams(name="alice", suspended=True)).account.suspended
+    assert not client.invoke(ENSURE, EnsureParams(name="alice")).account.suspended
+    assert shadow_expiry(test_daemon, "alice") == ""

@@ -75,3 +75,23 @@ def test_an_existing_user_the_daemon_did_not_create_is_refused(client, account_n
         assert user_exists(name)
     finally:
         subprocess.run(["userdel", name], check=True)
+
+
+def test_a_suspended_account_cannot_log_in_and_runs_nothing(client, account_name):
+    name = account_name()
+    client.call("accounts.ensure", {"name": name, "login_shell": True})
+    login = ["su", "-s", "/bin/sh", "-c", "true", name]
+    assert subprocess.run(login, capture_output=True, check=False).returncode == 0
+    pw = pwd.getpwnam(name)
+    proc = subprocess.Popen(["sleep", "300"], user=pw.pw_uid, group=pw.pw_gid)
+    try:
+        account = client.call("accounts.ensure", {"name": name, "suspended": True})["account"]
+        assert account["suspended"] is True
+        assert proc.wait(10) != 0
+    finally:
+        proc.kill()
+    denied = subprocess.run(login, capture_output=True, text=True, check=False)
+    assert denied.returncode != 0
+    assert "expired" in (denied.stdout + denied.stderr).lower()
+    client.call("accounts.ensure", {"name": name, "login_shell": True})
+    assert subprocess.run(login, capture_output=True, check=False).returncode == 0

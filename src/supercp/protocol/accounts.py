@@ -12,6 +12,8 @@ class EnsureParams(Strict):
     name: AccountName
     # Hosting accounts get no login shell unless asked (SFTP/SSH access is opt-in).
     login_shell: bool = False
+    # A suspended account cannot log in (its expiry date is in the past) and runs nothing.
+    suspended: bool = False
 
 
 class RemoveParams(Strict):
@@ -29,6 +31,7 @@ class Account(Result):
     group: str
     home: str
     shell: str
+    suspended: bool
 
 
 class EnsureResult(Result):
@@ -52,7 +55,10 @@ class AccountList(Result):
 
 
 ENSURE: Spec[EnsureParams, EnsureResult] = Spec(
-    "accounts.ensure", EnsureParams, EnsureResult, "Create or converge a hosting account."
+    "accounts.ensure",
+    EnsureParams,
+    EnsureResult,
+    "Create or converge a hosting account (shell, suspension, home).",
 )
 REMOVE: Spec[RemoveParams, RemoveResult] = Spec(
     "accounts.remove", RemoveParams, RemoveResult, "Remove a hosting account the daemon manages."

@@ -12,8 +12,10 @@ from supercp.protocol.models import NoParams
 
 @bind(api.ENSURE, callers=ROOT_AND_PANEL, lock=lambda p: f"account:{p.name}")
 async def ensure(ctx: Context, params: api.EnsureParams) -> api.EnsureResult:
-    """Create the account or converge it (shell, home owner and mode)."""
-    account, created = await ctx.deps.accounts.ensure(params.name, login_shell=params.login_shell)
+    """Create the account or converge it (shell, suspension, home owner and mode)."""
+    account, created = await ctx.deps.accounts.ensure(
+        params.name, login_shell=params.login_shell, suspended=params.suspended
+    )
     return api.EnsureResult(account=account, created=created)
 
 

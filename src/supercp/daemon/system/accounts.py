@@ -20,7 +20,7 @@ from pathlib import Path
 from supercp.daemon.config import DaemonConfig
 from supercp.daemon.system.files import atomic_write
 from supercp.daemon.system.runner import Runner, command_failure
-from supercp.daemon.system.userdb import PasswdEntry, read_group, read_passwd
+from supercp.daemon.system.userdb import PasswdEntry, read_expired, read_group, read_passwd
 from supercp.protocol.accounts import Account
 from supercp.protocol.errors import Conflict, Forbidden, SystemFailure, ValidationFailed
 from supercp.protocol.names import ACCOUNT_NAME_PATTERN
@@ -85,27 +85,33 @@ class AccountManager:
             and entry.gid == gid
         )
 
-    def _account(self, entry: PasswdEntry) -> Account:
+    def _account(self, entry: PasswdEntry, expired: set[str]) -> Account:
         return Account(
             name=entry.name,
             uid=entry.uid,
             group=self.config.users_group,
             home=entry.home,
             shell=entry.shell,
+            suspended=entry.name in expired,
         )
 
     def all(self) -> list[Account]:
         """Every managed account, sorted by name."""
         gid = self._users_gid()
         users = read_passwd(self.root)
-        return [self._account(u) for _, u in sorted(users.items()) if self._is_managed(u, gid)]
+        expired = read_expired(self.root)
+        return [
+            self._account(u, expired) for _, u in sorted(users.items()) if self._is_managed(u, gid)
+        ]
 
     # -- changes -----------------------------------------------------------------------
 
     def _prefix_args(self) -> list[str]:
         return [] if self.root == Path("/") else ["--prefix", str(self.root)]
 
-    async def ensure(self, name: str, *, login_shell: bool) -> tuple[Account, bool]:
+    async def ensure(
+        self, name: str, *, login_shell: bool, suspended: bool = False
+    ) -> tuple[Account, bool]:
         """Create the account or converge it to the desired state; idempotent."""
         check_name(name)
         gid = self._users_gid()
@@ -154,7 +160,23 @@ class AccountManager:
             await self.runner.run(["usermod", *self._prefix_args(), "-s", shell, "-d", home, name])
             entry = read_passwd(self.root)[name]
         self._ensure_home(self.home_root / name, entry.uid, gid)
-        return self._account(entry), created
+        is_suspended = name in read_expired(self.root)
+        if suspended != is_suspended:
+            # Expiry day 1 makes PAM refuse every login, su and cron job of the account;
+            # an empty expiry lifts it. The password field is left alone ("!" already).
+            expiry = "1" if suspended else ""
+            await self.runner.run(["usermod", *self._prefix_args(), "-e", expiry, name])
+        if suspended:
+            await self._kill_processes(entry.uid)
+        return self._account(entry, read_expired(self.root)), created
+
+    async def _kill_processes(self, uid: int) -> None:
+        if self.root != Path("/"):
+            # Under a test root the uid belongs to no real process: nothing to signal.
+            return
+        done = await self.runner.run(["pkill", "-KILL", "-U", str(uid)], check=False)
+        if done.returncode not in (0, 1):  # 1: there was nothing to kill
+            raise command_failure(done, "pkill")
 
     def _ensure_home(self, path: Path, uid: int, gid: int) -> None:
         with contextlib.suppress(FileExistsError):
@@ -186,12 +208,8 @@ class AccountManager:
                 code="unmanaged-account",
                 field="name",
             )
-        if self.root == Path("/"):
-            # userdel refuses while the user has processes; a removed account keeps none.
-            # (Under a test root the uid belongs to no real process, so nothing is signalled.)
-            done = await self.runner.run(["pkill", "-KILL", "-U", str(entry.uid)], check=False)
-            if done.returncode not in (0, 1):
-                raise command_failure(done, "pkill")
+        # userdel refuses while the user has processes; a removed account keeps none.
+        await self._kill_processes(entry.uid)
         await self.runner.run(["userdel", *self._prefix_args(), name])
         if not keep_home:
             self._remove_home(self.home_root / name)

@@ -43,6 +43,11 @@ def read_passwd(root: Path) -> dict[str, PasswdEntry]:
     return users
 
 
+def read_expired(root: Path) -> set[str]:
+    """Users whose account expiry (shadow field 8) is day 1: how suspension is recorded."""
+    return {f[0] for f in _lines(root / "etc/shadow") if len(f) >= 8 and f[7] == "1"}
+
+
 def read_group(root: Path) -> dict[str, GroupEntry]:
     """Groups by name from ``root``/etc/group; malformed lines are skipped."""
     groups: dict[str, GroupEntry] = {}
