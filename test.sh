@@ -53,7 +53,7 @@ step "ruff format --check"
 
 step "mypy"
 "$VENV/bin/mypy"
-"$VENV/bin/mypy" tests
+"$VENV/bin/mypy" tests bench
 
 step "pytest"
 rc=0

@@ -31,10 +31,16 @@ class Method(Generic[P, R]):
     callers: frozenset[Role]
     # The object a call touches ("account:alice"); calls on one object run one at a time.
     lock: Callable[[P], str | None] | None = None
+    # Set for methods that answer from memory at once: called synchronously, no task.
+    inline: Callable[[Context, P], R] | None = None
     result_adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
+    _no_params: P | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "result_adapter", TypeAdapter(self.spec.result))
+        if not self.spec.params.model_fields:
+            # Methods without params share one instance instead of validating {} per call.
+            object.__setattr__(self, "_no_params", self.spec.params())
 
     @property
     def name(self) -> str:
@@ -43,6 +49,8 @@ class Method(Generic[P, R]):
     def parse_params(self, raw: dict[str, Any] | list[Any] | None) -> P:
         """Validate raw params against the spec; by-position arrays map to field order."""
         model = self.spec.params
+        if not raw and self._no_params is not None:
+            return self._no_params
         if raw is None:
             raw = {}
         elif isinstance(raw, list):
@@ -60,6 +68,8 @@ class Method(Generic[P, R]):
     def dump_result(self, value: R) -> Any:
         if isinstance(value, BaseModel):
             return value.model_dump(mode="json")
+        if type(value) is str:
+            return value
         return self.result_adapter.dump_python(value, mode="json")
 
 
@@ -73,6 +83,20 @@ def bind(
 
     def wrap(handler: Callable[[Context, P], Awaitable[R]]) -> Method[P, R]:
         return Method(spec=spec, handler=handler, callers=callers, lock=lock)
+
+    return wrap
+
+
+def bind_inline(
+    spec: Spec[P, R], *, callers: frozenset[Role]
+) -> Callable[[Callable[[Context, P], R]], Method[P, R]]:
+    """Like ``bind``, for synchronous handlers that never wait (no I/O, no lock)."""
+
+    def wrap(handler: Callable[[Context, P], R]) -> Method[P, R]:
+        async def run(ctx: Context, params: P) -> R:
+            return handler(ctx, params)
+
+        return Method(spec=spec, handler=run, callers=callers, inline=handler)
 
     return wrap
 

@@ -24,7 +24,8 @@ SOCKET_MODE = 0o660
 
 class Connection(asyncio.Protocol):
     """One client. Each complete line runs as its own task, so a slow call on this
-    connection does not hold up the next request (responses carry ids to match)."""
+    connection does not hold up the next request (responses carry ids to match); lines
+    that can be answered from memory (a ping, malformed input) are answered at once."""
 
     def __init__(self, server: DaemonServer) -> None:
         self.server = server
@@ -36,6 +37,7 @@ class Connection(asyncio.Protocol):
         self.half_closed = False
         self.closed = False
         self._line_timer: asyncio.TimerHandle | None = None
+        self._loop = asyncio.get_running_loop()
 
     # -- asyncio.Protocol --------------------------------------------------------------
 
@@ -56,9 +58,25 @@ class Connection(asyncio.Protocol):
                 )
             )
             return
+        assert self.peer is not None
+        assert self.transport is not None
+        dispatcher = self.server.dispatcher
         for line in lines:
-            if line.strip():
-                self._start(line)
+            if self.closed:
+                return
+            if not line.strip():
+                continue
+            parsed = dispatcher.parse(line, self.peer)
+            if isinstance(parsed, bytes):
+                self.transport.write(parsed)
+                continue
+            if not isinstance(parsed, list):
+                done, answer = dispatcher.answer_inline(parsed, self.peer)
+                if done:
+                    if answer is not None:
+                        self.transport.write(answer)
+                    continue
+            self._start(parsed)
         self._arm_line_timer(progress=bool(lines))
 
     def eof_received(self) -> bool:
@@ -76,20 +94,20 @@ class Connection(asyncio.Protocol):
 
     # -- internals ---------------------------------------------------------------------
 
-    def _start(self, line: bytes) -> None:
+    def _start(self, parsed: jsonrpc.Item | list[jsonrpc.Item]) -> None:
         self.inflight += 1
-        task = asyncio.get_running_loop().create_task(self._serve(line))
+        task = self._loop.create_task(self._serve(parsed))
         self.server.track(task)
         if self.inflight >= self.server.max_inflight and not self.reading_paused:
             assert self.transport is not None
             self.transport.pause_reading()
             self.reading_paused = True
 
-    async def _serve(self, line: bytes) -> None:
+    async def _serve(self, parsed: jsonrpc.Item | list[jsonrpc.Item]) -> None:
         assert self.peer is not None
         assert self.transport is not None
         try:
-            out = await self.server.dispatcher.handle_line(line, self.peer)
+            out = await self.server.dispatcher.handle(parsed, self.peer)
             if out is not None and not self.closed:
                 self.transport.write(out)
         finally:
@@ -119,8 +137,7 @@ class Connection(asyncio.Protocol):
         if progress:
             self._cancel_line_timer()
         if self._line_timer is None:
-            loop = asyncio.get_running_loop()
-            self._line_timer = loop.call_later(self.server.line_timeout, self._line_timed_out)
+            self._line_timer = self._loop.call_later(self.server.line_timeout, self._line_timed_out)
 
     def _cancel_line_timer(self) -> None:
         if self._line_timer is not None:

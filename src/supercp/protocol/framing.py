@@ -8,18 +8,17 @@ than ``MAX_MESSAGE`` bytes (newline excluded) is refused; see docs/protocol.md.
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 MAX_MESSAGE = 1024 * 1024  # 1 MiB, newline excluded
 DELIMITER = b"\n"
 
-_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
 
 def encode(message: Any) -> bytes:
-    """Serialize one message as a framed line."""
-    return _encoder.encode(message).encode("utf-8") + DELIMITER
+    """Serialize one message as a framed line (compact UTF-8; NaN and infinities as null)."""
+    return orjson.dumps(message) + DELIMITER
 
 
 class LineSplitter:

@@ -7,14 +7,14 @@ from typing import Any
 
 from supercp import __version__
 from supercp.daemon.context import Context
-from supercp.daemon.registry import ROOT_AND_PANEL, Method, bind
+from supercp.daemon.registry import ROOT_AND_PANEL, Method, bind, bind_inline
 from supercp.daemon.system import facts
 from supercp.protocol import system as api
 from supercp.protocol.models import NoParams
 
 
-@bind(api.PING, callers=ROOT_AND_PANEL)
-async def ping(ctx: Context, params: NoParams) -> str:
+@bind_inline(api.PING, callers=ROOT_AND_PANEL)
+def ping(ctx: Context, params: NoParams) -> str:
     """Answer 'pong' without touching anything (liveness, and the latency benchmark)."""
     return "pong"
 
