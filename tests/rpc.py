@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import pwd
 import select
 import socket
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -89,3 +92,34 @@ def notification(method: str, params: Any = None) -> dict[str, Any]:
     msg = request(method, params)
     del msg["id"]
     return msg
+
+
+# Runs as another uid, so it may use nothing but the standard library.
+_CLIENT_AS = r"""
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+except OSError as err:
+    print(json.dumps({"connect_error": err.errno}))
+    sys.exit(0)
+s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile("rb").readline().decode().strip())
+"""
+
+
+def call_as(user: str, groups: list[int], socket_path: object, message: Any) -> Any:
+    """Send one message as ``user`` with exactly the supplementary ``groups``; the reply, or
+    ``{"connect_error": errno}`` when the socket's permissions keep that user out."""
+    pw = pwd.getpwnam(user)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", _CLIENT_AS, str(socket_path), json.dumps(message)],
+        user=pw.pw_uid,
+        group=pw.pw_gid,
+        extra_groups=groups,
+        capture_output=True,
+        timeout=30,
+        check=True,
+        cwd="/",
+    )
+    return json.loads(done.stdout)

@@ -3,46 +3,15 @@
 import grp
 import json
 import pwd
-import subprocess
-import sys
 
+from tests import rpc
 from tests.conftest import PANEL_USER, SOCKET_GROUP
 from tests.rpc import RawClient, request
-
-# Runs as another uid, so it may use nothing but the standard library.
-_CLIENT = r"""
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-try:
-    s.connect(sys.argv[1])
-except OSError as err:
-    print(json.dumps({"connect_error": err.errno}))
-    sys.exit(0)
-s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    buf += chunk
-print(buf.decode().strip())
-"""
 
 
 def call_as(user: str, socket_path, message: dict, *, in_socket_group: bool = True) -> dict:
     groups = [grp.getgrnam(SOCKET_GROUP).gr_gid] if in_socket_group else []
-    pw = pwd.getpwnam(user)
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", _CLIENT, str(socket_path), json.dumps(message)],
-        user=pw.pw_uid,
-        group=pw.pw_gid,
-        extra_groups=groups,
-        capture_output=True,
-        timeout=30,
-        check=True,
-        cwd="/",
-    )
-    return json.loads(done.stdout)
+    return rpc.call_as(user, groups, socket_path, message)
 
 
 PING = {"jsonrpc": "2.0", "method": "system.ping", "id": 1}

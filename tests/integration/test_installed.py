@@ -6,38 +6,16 @@ import os
 import pwd
 import socket
 import subprocess
-import sys
 
 from tests.integration.conftest import SOCKET, SUPER_CLI
-
-_CLIENT = r"""
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-try:
-    s.connect(sys.argv[1])
-except OSError as err:
-    print(json.dumps({"connect_error": err.errno}))
-    sys.exit(0)
-s.sendall(b'{"jsonrpc":"2.0","method":"system.ping","id":1}\n')
-print(s.makefile("rb").readline().decode().strip())
-"""
+from tests.rpc import call_as
 
 
 def ping_as(user: str, extra_groups: list[str]) -> dict:
-    pw = pwd.getpwnam(user)
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", _CLIENT, str(SOCKET)],
-        user=pw.pw_uid,
-        group=pw.pw_gid,
-        # The user's own groups, as a login or a service manager would give them, plus extras.
-        extra_groups=os.getgrouplist(user, pw.pw_gid)
-        + [grp.getgrnam(g).gr_gid for g in extra_groups],
-        capture_output=True,
-        timeout=30,
-        check=True,
-        cwd="/",
-    )
-    return json.loads(done.stdout)
+    # The user's own groups, as a login or a service manager would give them, plus extras.
+    groups = os.getgrouplist(user, pwd.getpwnam(user).pw_gid)
+    groups += [grp.getgrnam(g).gr_gid for g in extra_groups]
+    return call_as(user, groups, SOCKET, {"jsonrpc": "2.0", "method": "system.ping", "id": 1})
 
 
 def test_super_cli_json_daemon_ping_prints_pong():
