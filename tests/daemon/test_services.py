@@ -30,6 +30,15 @@ class RecordingRunner:
         return Completed(args, code, self.stdout, "boom" if code else "")
 
 
+class NothingInstalled(RecordingRunner):
+    """dpkg-query knows none of the packages; every other program fails too."""
+
+    async def run(
+        self, argv: Sequence[str], *, check: bool = True, timeout: float | None = None
+    ) -> Completed:
+        return Completed(tuple(argv), 1, "", "")
+
+
 def make_root(tmp_path: Path, php: Sequence[str] = ("8.2",), systemd: bool = False) -> Path:
     (tmp_path / "usr/sbin").mkdir(parents=True)
     for version in php:
@@ -88,11 +97,13 @@ def test_a_failed_reload_reports_the_tools_message(tmp_path):
 
 
 def test_acting_on_a_service_that_is_not_installed_is_not_found(tmp_path):
-    class NothingInstalled(RecordingRunner):
-        async def run(self, argv, *, check=True, timeout=None):
-            return Completed(tuple(argv), 1, "", "")
-
     manager = ServiceManager(make_root(tmp_path), NothingInstalled())
     with pytest.raises(NotFound):
         asyncio.run(manager.act("nginx", "restart"))
     assert {s.state for s in asyncio.run(manager.status())} == {"not-installed"}
+
+
+def test_without_any_php_fpm_it_reports_the_metapackage_as_not_installed(tmp_path):
+    manager = ServiceManager(make_root(tmp_path, php=()), NothingInstalled())
+    [php] = asyncio.run(manager.status("php-fpm"))
+    assert (php.unit, php.state) == ("php-fpm", "not-installed")

@@ -81,8 +81,11 @@ class ServiceManager:
         units: list[Unit] = []
         for name in names:
             if name == "php-fpm":
-                versions = self.php_versions() or ["8.2"]
+                versions = self.php_versions()
                 units.extend(Unit("php-fpm", f"php{v}-fpm", f"php{v}-fpm") for v in versions)
+                if not versions:
+                    # Reported as not installed under the name of Debian's metapackage.
+                    units.append(Unit("php-fpm", "php-fpm", "php-fpm"))
             else:
                 unit, package = _FIXED[name]
                 units.append(Unit(name, unit, package))
