@@ -33,6 +33,11 @@ USERS_GROUP=supercp-users
 DB_NAME=supercp
 DB_USER=supercp
 DB_SECRET=$SECRETS_DIR/mariadb-panel.cnf
+# What the panel (user supercp) may read: root:supercp, 0750 and 0640.
+PANEL_ETC=$ETC_DIR/panel
+PANEL_KEY=$PANEL_ETC/secret_key
+PANEL_DB_CNF=$PANEL_ETC/mariadb.cnf
+PANEL_CONFIG=$ETC_DIR/panel.toml
 
 # --- output -------------------------------------------------------------------------------
 
@@ -74,6 +79,22 @@ install_file() {
         return 0
     fi
     install -D -o root -g root -m "$mode" "$src" "$dest"
+    echo changed
+}
+
+# Write stdin to a file of the panel's (0640 root:supercp) if its content differs, through a
+# temporary file in the same directory so readers never see half of it; "changed" if it did.
+write_panel_file() {
+    local dest=$1 tmp
+    tmp=$(mktemp "$(dirname "$dest")/.$(basename "$dest").XXXXXX")
+    chown "root:$PANEL_USER" "$tmp"
+    chmod 0640 "$tmp"
+    cat >"$tmp"
+    if [[ -f $dest ]] && cmp -s "$tmp" "$dest"; then
+        rm -f "$tmp"
+        return 0
+    fi
+    mv "$tmp" "$dest"
     echo changed
 }
 
@@ -180,6 +201,11 @@ install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0750 "$PANEL_HOME"
 # Secrets are root's alone, whoever created them.
 find "$SECRETS_DIR" -type f ! -perm 0600 -exec chmod 0600 {} +
 find "$SECRETS_DIR" -type f ! -user root -exec chown root:root {} +
+# The panel's own secrets (its key, its database login): root writes, supercp reads.
+install -d -o root -g "$PANEL_USER" -m 0750 "$PANEL_ETC"
+find "$PANEL_ETC" -type f ! -perm 0640 -exec chmod 0640 {} +
+find "$PANEL_ETC" -type f \( ! -user root -o ! -group "$PANEL_USER" \) \
+    -exec chown "root:$PANEL_USER" {} +
 
 # --- Python application -------------------------------------------------------------------
 
@@ -234,27 +260,40 @@ if [[ ! -e $ETC_DIR/daemon.toml ]]; then
 else
     note "kept existing daemon.toml (defaults in daemon.toml.dist)"
 fi
-# Check both files the way the daemon reads them, before any daemon is (re)started with them.
+install -o root -g root -m 0644 "$REPO/deploy/config/panel.toml" "$ETC_DIR/panel.toml.dist"
+if [[ ! -e $PANEL_CONFIG ]]; then
+    install -o root -g root -m 0644 "$REPO/deploy/config/panel.toml" "$PANEL_CONFIG"
+    note "wrote panel.toml"
+else
+    note "kept existing panel.toml (defaults in panel.toml.dist)"
+fi
+# Check the files the way the daemon and the panel read them, before either uses them.
+# $1: daemon or panel, $2: the file. Prints the daemon's socket.
 check_config() {
-    "$VENV/bin/python" - "$1" <<'EOF'
+    "$VENV/bin/python" - "$1" "$2" <<'EOF'
 import sys
 from pathlib import Path
 
-from supercp.daemon.config import load_config
+from supercp.daemon.config import load_config as load_daemon
+from supercp.web.config.panel import load_config as load_panel
 
-print(load_config(Path(sys.argv[1])).socket)
+path = Path(sys.argv[2])
+print(load_daemon(path).socket if sys.argv[1] == "daemon" else load_panel(path).daemon_socket)
 EOF
 }
 config_error=$(mktemp)
-check_config "$ETC_DIR/daemon.toml.dist" >/dev/null 2>"$config_error" || {
-    cat "$config_error" >>"$LOG"
-    die "the shipped config template is invalid (details in $LOG)"
-}
-SOCKET=$(check_config "$ETC_DIR/daemon.toml" 2>"$config_error") || {
-    cat "$config_error" >>"$LOG"
-    grep -v '^ *For further information' "$config_error" | tail -n 3 | sed 's/^/    | /' >&2
-    die "$ETC_DIR/daemon.toml is invalid; compare it with daemon.toml.dist (details in $LOG)"
-}
+for kind in daemon panel; do
+    check_config "$kind" "$ETC_DIR/$kind.toml.dist" >/dev/null 2>"$config_error" || {
+        cat "$config_error" >>"$LOG"
+        die "the shipped $kind.toml template is invalid (details in $LOG)"
+    }
+    check_config "$kind" "$ETC_DIR/$kind.toml" >/dev/null 2>"$config_error" || {
+        cat "$config_error" >>"$LOG"
+        grep -v '^ *For further information' "$config_error" | tail -n 3 | sed 's/^/    | /' >&2
+        die "$ETC_DIR/$kind.toml is invalid; compare it with $kind.toml.dist (details in $LOG)"
+    }
+done
+SOCKET=$(check_config daemon "$ETC_DIR/daemon.toml")
 rm -f "$config_error"
 [[ $(install_file 0644 "$REPO/deploy/logrotate/supercp" /etc/logrotate.d/supercp) ]] &&
     note "installed /etc/logrotate.d/supercp"
@@ -330,10 +369,42 @@ ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$password';
 REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$DB_USER'@'localhost';
 GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';
 EOF
+# The panel's copy of the login, which its user can read (secrets/ stays root's alone).
+[[ $(
+    write_panel_file "$PANEL_DB_CNF" <<EOF
+# MariaDB login of the panel, readable by $PANEL_USER. Copied by install.sh from
+# $DB_SECRET: change the password there, then re-run install.sh.
+[client]
+user=$DB_USER
+password=$password
+EOF
+) ]] && note "wrote $PANEL_DB_CNF"
 unset password
-mariadb --defaults-file="$DB_SECRET" --protocol=socket -e 'SELECT 1' "$DB_NAME" >/dev/null \
-    2>>"$LOG" || die "the panel cannot log in to MariaDB with $DB_SECRET"
+mariadb --defaults-file="$PANEL_DB_CNF" --protocol=socket -e 'SELECT 1' "$DB_NAME" >/dev/null \
+    2>>"$LOG" || die "the panel cannot log in to MariaDB with $PANEL_DB_CNF"
 note "database and user converged; panel login works"
+
+# --- panel --------------------------------------------------------------------------------
+
+step "Panel database schema"
+if [[ ! -s $PANEL_KEY ]]; then
+    # Generated once: a new key would end every session.
+    openssl rand -hex 32 | write_panel_file "$PANEL_KEY" >/dev/null
+    note "generated the panel's secret key in $PANEL_KEY"
+fi
+# Django as the panel runs it: production settings, this machine's panel.toml.
+# From /, so nothing in the checkout can shadow an installed module.
+panel_django() (
+    cd /
+    export SUPERCP_PANEL_CONFIG=$PANEL_CONFIG DJANGO_SETTINGS_MODULE=supercp.web.config.settings
+    "$@"
+)
+# As root, who owns schema changes; a no-op when every migration is applied.
+run panel_django "$VENV/bin/python" -m django migrate --noinput
+# As the panel's user: proves it can read its config, key and login, and reach the database.
+run panel_django runuser -u "$PANEL_USER" -- "$VENV/bin/python" -m django check \
+    --database default
+note "migrations applied; $PANEL_USER loads the settings and reaches the database"
 
 # --- super-daemon -------------------------------------------------------------------------
 
@@ -398,7 +469,8 @@ note "super-cli --json daemon ping: $ping"
 # --- summary ------------------------------------------------------------------------------
 
 printf '\nGetSuperCP is installed (%ss).\n' "$((SECONDS - START_TIME))"
-printf '  config:   %s/daemon.toml (secrets in %s)\n' "$ETC_DIR" "$SECRETS_DIR"
+printf '  config:   %s/daemon.toml, %s (secrets in %s)\n' "$ETC_DIR" "$PANEL_CONFIG" \
+    "$SECRETS_DIR"
 printf '  code:     %s\n' "$VENV"
 printf '  logs:     %s (install.log, daemon.log, audit.jsonl)\n' "$LOG_DIR"
 printf '  socket:   %s\n' "$SOCKET"
@@ -408,3 +480,4 @@ else
     printf '  service:  service super-daemon status\n'
 fi
 printf '  services: %s\n' "${MANAGED_SERVICES[*]}"
+printf '  panel:    not served yet; first admin: super-cli admin create NAME\n'

@@ -60,6 +60,8 @@ os_detect() {
         pdns-server pdns-backend-mysql pdns-backend-bind
         pure-ftpd-mysql
         nftables openssl ca-certificates ssl-cert logrotate
+        # Build the panel's MariaDB driver (mysqlclient), which PyPI ships as source only.
+        pkg-config libmariadb-dev python3-dev gcc
     )
     # Start order matters: MariaDB first, since the others will read their data from it.
     OS_SERVICES=(mariadb nginx postfix dovecot pdns pure-ftpd-mysql)

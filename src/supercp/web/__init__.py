@@ -1,0 +1,1 @@
+"""The web panel (Django): config/, core/ (users, roles, audit, tokens), one app per domain."""

@@ -1,0 +1,74 @@
+"""/api/v1/accounts: hosting accounts. Each endpoint is one call into services.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from supercp.web.accounts import services
+from supercp.web.accounts.schemas import AccountIn, AccountOut, AccountPage
+from supercp.web.core.rest import actor
+from supercp.web.core.schemas import ErrorOut
+
+router = Router(tags=["accounts"])
+ERRORS: dict[int, type[ErrorOut]] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 502, 503, 504)}
+
+
+@router.get("", response={200: AccountPage, **ERRORS}, summary="List hosting accounts")
+def list_accounts(
+    request: HttpRequest,
+    search: Annotated[str, Query(max_length=services.MAX_SEARCH)] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=services.MAX_PER_PAGE)] = 50,
+) -> AccountPage:
+    found = services.list_accounts(actor(request), search, page, per_page)
+    return AccountPage(
+        items=[AccountOut.of(a) for a in found.items],
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+    )
+
+
+@router.post("", response={201: AccountOut, **ERRORS}, summary="Create a hosting account")
+def create_account(request: HttpRequest, body: AccountIn) -> Status[AccountOut]:
+    account = services.create_account(
+        actor(request),
+        body.name,
+        body.email,
+        body.password,
+        reseller=body.reseller,
+        login_shell=body.login_shell,
+    )
+    return Status(201, AccountOut.of(account))
+
+
+@router.get("/{name}", response={200: AccountOut, **ERRORS}, summary="Get a hosting account")
+def get_account(request: HttpRequest, name: str) -> AccountOut:
+    return AccountOut.of(services.get_account(actor(request), name))
+
+
+@router.post(
+    "/{name}/suspend", response={200: AccountOut, **ERRORS}, summary="Suspend a hosting account"
+)
+def suspend_account(request: HttpRequest, name: str) -> AccountOut:
+    return AccountOut.of(services.suspend_account(actor(request), name))
+
+
+@router.post(
+    "/{name}/unsuspend",
+    response={200: AccountOut, **ERRORS},
+    summary="Lift a hosting account's suspension",
+)
+def unsuspend_account(request: HttpRequest, name: str) -> AccountOut:
+    return AccountOut.of(services.unsuspend_account(actor(request), name))
+
+
+@router.delete(
+    "/{name}", response={204: None, **ERRORS}, summary="Delete a hosting account and its files"
+)
+def delete_account(request: HttpRequest, name: str) -> Status[None]:
+    services.delete_account(actor(request), name)
+    return Status(204, None)

@@ -1,0 +1,47 @@
+"""A hosting account as the panel knows it; the Linux user itself is the daemon's."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from supercp.protocol.names import ACCOUNT_NAME_PATTERN
+from supercp.web.core.models import User
+
+# The protocol's pattern uses `$` as end of text (pydantic's regex); Python's `$` would also
+# accept a trailing newline, so anchor with \A and \Z here.
+NAME_REGEX = r"\A" + ACCOUNT_NAME_PATTERN.removeprefix("^").removesuffix("$") + r"\Z"
+
+
+class State(models.TextChoices):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class HostingAccount(models.Model):
+    """A customer's hosting account: their login and their Linux user share its name."""
+
+    name = models.CharField(
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(NAME_REGEX, "not a valid account name", "invalid-name")],
+    )
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="hosting_account")
+    # The reseller who owns the account; null when the admins manage it directly.
+    reseller = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reseller_accounts",
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVE)
+    # Desired state sent with every accounts.ensure, so suspending keeps the shell as it is.
+    login_shell = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,50 @@
+"""What the hosting accounts API takes and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import Field
+
+from supercp.web.accounts.models import HostingAccount
+from supercp.web.core.schemas import StrictIn
+
+
+class AccountIn(StrictIn):
+    # Checked again (with the same rule as the daemon's) in services.py, naming the field.
+    name: Annotated[str, Field(min_length=1, max_length=32)]
+    email: Annotated[str, Field(max_length=254)] = ""
+    # The customer's panel password; Django's password validators apply.
+    password: Annotated[str, Field(min_length=1, max_length=4096)]
+    # Admins only: the reseller who will own the account.
+    reseller: str | None = None
+    login_shell: bool = False
+
+
+class AccountOut(Schema):
+    name: str
+    email: str
+    reseller: str | None
+    state: str
+    login_shell: bool
+    created_at: datetime
+
+    @staticmethod
+    def of(account: HostingAccount) -> AccountOut:
+        return AccountOut(
+            name=account.name,
+            email=account.user.email,
+            reseller=account.reseller.username if account.reseller else None,
+            state=account.state,
+            login_shell=account.login_shell,
+            created_at=account.created_at,
+        )
+
+
+class AccountPage(Schema):
+    items: list[AccountOut]
+    total: int
+    page: int
+    per_page: int

@@ -1,0 +1,231 @@
+"""Hosting accounts: every rule and every daemon call for them lives here.
+
+Who sees what: admins every account, resellers the accounts they own, customers their own
+one. An account the actor may not see is reported as not found, exactly as if it did not
+exist, so names cannot be probed. Each change is written to the audit log inside the same
+transaction, and the daemon is called inside that transaction too: when it refuses, the
+panel's rows roll back with the audit entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticError
+
+from supercp.protocol import accounts as rpc
+from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from supercp.protocol.names import AccountName
+from supercp.web.accounts.models import HostingAccount, State
+from supercp.web.core import audit, daemon
+from supercp.web.core.authz import Actor, require_role, require_writable
+from supercp.web.core.models import Role, User
+from supercp.web.core.services import check_email
+
+T = TypeVar("T")
+
+MAX_PER_PAGE = 100
+MAX_SEARCH = 100
+_NAME = TypeAdapter(AccountName)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, with the total the actor may see."""
+
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+
+def _visible(actor: Actor) -> QuerySet[HostingAccount]:
+    """The accounts this actor may see at all; every lookup starts here."""
+    accounts = HostingAccount.objects.all()
+    if actor.is_admin:
+        return accounts
+    if actor.is_reseller:
+        return accounts.filter(reseller=actor.user)
+    return accounts.filter(user=actor.user)
+
+
+def _not_found(name: str) -> NotFound:
+    return NotFound(f"no account '{name}'", field="name")
+
+
+def list_accounts(
+    actor: Actor, search: str = "", page: int = 1, per_page: int = 50
+) -> Page[HostingAccount]:
+    """The visible accounts whose name or e-mail contains ``search``, one page of them."""
+    if page < 1:
+        raise ValidationFailed("page starts at 1", field="page")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationFailed(f"per_page must be 1 to {MAX_PER_PAGE}", field="per_page")
+    if len(search) > MAX_SEARCH:
+        raise ValidationFailed(f"search is limited to {MAX_SEARCH} characters", field="search")
+    accounts = _visible(actor)
+    if search:
+        accounts = accounts.filter(Q(name__icontains=search) | Q(user__email__icontains=search))
+    total = accounts.count()
+    start = (page - 1) * per_page
+    items = list(accounts.select_related("user", "reseller")[start : start + per_page])
+    return Page(items, total, page, per_page)
+
+
+def get_account(actor: Actor, name: str) -> HostingAccount:
+    account = _visible(actor).select_related("user", "reseller").filter(name=name).first()
+    if account is None:
+        raise _not_found(name)
+    return account
+
+
+def _for_change(actor: Actor, name: str) -> HostingAccount:
+    """Lock an account the actor may change (call inside a transaction)."""
+    require_writable(actor)
+    # No select_related: on MariaDB FOR UPDATE would lock the joined user rows as well.
+    account = _visible(actor).select_for_update().filter(name=name).first()
+    if account is None:
+        raise _not_found(name)
+    if not (actor.is_admin or actor.is_reseller):
+        raise Forbidden("customers cannot change their hosting account", code="forbidden")
+    return account
+
+
+def _check_name(name: str) -> None:
+    try:
+        _NAME.validate_python(name)
+    except PydanticError:
+        raise ValidationFailed(
+            "an account name is a-z first, then up to 31 of a-z, 0-9, _ or -",
+            code="invalid-name",
+            field="name",
+        ) from None
+
+
+def _check_password(password: str, name: str, email: str) -> None:
+    try:
+        validate_password(password, User(username=name, email=email))
+    except ValidationError as err:
+        raise ValidationFailed(
+            " ".join(err.messages), code="weak-password", field="password"
+        ) from None
+
+
+def _owner(actor: Actor, reseller: str | None) -> User | None:
+    """The reseller a new account will belong to (None: the admins')."""
+    if actor.is_reseller:
+        if reseller not in (None, actor.user.username):
+            raise Forbidden("resellers create accounts for themselves only", field="reseller")
+        return actor.user
+    if reseller is None:
+        return None
+    owner = User.objects.filter(username=reseller, role=Role.RESELLER).first()
+    if owner is None:
+        raise NotFound(f"no reseller '{reseller}'", field="reseller")
+    return owner
+
+
+def _check_limit(owner: User) -> None:
+    """Lock the reseller's row, so concurrent creations count one after the other."""
+    locked = User.objects.select_for_update().get(pk=owner.pk)
+    if locked.max_accounts is None:
+        return
+    if HostingAccount.objects.filter(reseller=locked).count() >= locked.max_accounts:
+        raise Forbidden(
+            f"{locked.username} may own at most {locked.max_accounts} accounts",
+            code="account-limit",
+        )
+
+
+def create_account(
+    actor: Actor,
+    name: str,
+    email: str,
+    password: str,
+    *,
+    reseller: str | None = None,
+    login_shell: bool = False,
+) -> HostingAccount:
+    """Create the customer's login, the account row and (through the daemon) the Linux user."""
+    require_writable(actor)
+    require_role(actor, Role.ADMIN, Role.RESELLER)
+    _check_name(name)
+    check_email(email)
+    _check_password(password, name, email)
+    owner = _owner(actor, reseller)
+    try:
+        with transaction.atomic():
+            if owner is not None:
+                _check_limit(owner)
+            if User.objects.filter(username=name).exists():
+                raise Conflict(f"the name '{name}' is taken", code="account-exists", field="name")
+            user = User.objects.create_user(
+                name, email, password, role=Role.CUSTOMER, reseller=owner
+            )
+            account = HostingAccount.objects.create(
+                name=name, user=user, reseller=owner, login_shell=login_shell
+            )
+            audit.record(
+                actor,
+                "account.create",
+                name,
+                reseller=owner.username if owner else None,
+                login_shell=login_shell,
+            )
+            with daemon.client() as c:
+                # ensure would adopt (and unsuspend) an account made outside the panel.
+                if any(a.name == name for a in c.invoke(rpc.LIST).accounts):
+                    raise Conflict(
+                        f"the system has an account '{name}' already",
+                        code="account-exists",
+                        field="name",
+                    )
+                c.invoke(rpc.ENSURE, rpc.EnsureParams(name=name, login_shell=login_shell))
+    except IntegrityError:
+        # Another request created the same name between our check and our insert.
+        raise Conflict(f"the name '{name}' is taken", code="account-exists", field="name") from None
+    return account
+
+
+def _set_state(actor: Actor, name: str, state: State, action: str) -> HostingAccount:
+    with transaction.atomic():
+        account = _for_change(actor, name)
+        before = account.state
+        account.state = state
+        account.save(update_fields=["state"])
+        audit.record(actor, action, name, previous=before)
+        # Sent even when the row did not change: ensure converges a system that drifted.
+        params = rpc.EnsureParams(
+            name=name, login_shell=account.login_shell, suspended=state == State.SUSPENDED
+        )
+        with daemon.client() as c:
+            c.invoke(rpc.ENSURE, params)
+    return get_account(actor, name)
+
+
+def suspend_account(actor: Actor, name: str) -> HostingAccount:
+    """Suspend: the account's logins are refused and its processes ended."""
+    return _set_state(actor, name, State.SUSPENDED, "account.suspend")
+
+
+def unsuspend_account(actor: Actor, name: str) -> HostingAccount:
+    """Lift a suspension: the account may log in and run things again."""
+    return _set_state(actor, name, State.ACTIVE, "account.unsuspend")
+
+
+def delete_account(actor: Actor, name: str) -> None:
+    """Remove the Linux user (home included), then the account and its customer's login."""
+    with transaction.atomic():
+        account = _for_change(actor, name)
+        audit.record(actor, "account.delete", name)
+        with daemon.client() as c:
+            c.invoke(rpc.REMOVE, rpc.RemoveParams(name=name))
+        user = account.user
+        account.delete()
+        user.delete()

@@ -1,0 +1,1 @@
+"""Django settings, URLs and the ASGI entry point of the panel."""

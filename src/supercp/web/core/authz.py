@@ -1,0 +1,49 @@
+"""Who is acting: the user, whether their credential is read-only, and from where.
+
+Every service function takes an Actor first and decides from it alone; views only build
+one (from the session or the API token) and pass it on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from supercp.protocol.errors import Forbidden
+from supercp.web.core.models import Role, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller of a service function."""
+
+    user: User
+    # True for read-only API tokens: the actor may look but not change anything.
+    read_only: bool = False
+    ip: str | None = None
+    # The API token used, if any (its public id), for the audit log.
+    token: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == Role.ADMIN
+
+    @property
+    def is_reseller(self) -> bool:
+        return self.user.role == Role.RESELLER
+
+    @property
+    def is_customer(self) -> bool:
+        return self.user.role == Role.CUSTOMER
+
+
+def require_writable(actor: Actor) -> None:
+    """Refuse any change by a read-only credential (or a deactivated user)."""
+    if actor.read_only:
+        raise Forbidden("this API token is read-only", code="read-only")
+    if not actor.user.is_active:
+        raise Forbidden("this user is deactivated", code="forbidden")
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    if actor.user.role not in roles:
+        raise Forbidden("your role may not do this", code="forbidden")

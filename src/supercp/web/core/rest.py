@@ -1,0 +1,172 @@
+"""The REST API's frame: authentication, the Actor of each request, errors as JSON.
+
+Every error leaves as ``{"error": {"code", "message", "field"}}``. The HTTP status follows
+the SuperCPError class, the same hierarchy the daemon and super-cli use, so a refusal by the
+daemon (a reserved name, say) reaches an API caller with the daemon's own code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from supercp import __version__
+from supercp.protocol import errors as e
+from supercp.web.core import services
+from supercp.web.core.authz import Actor
+from supercp.web.core.models import User
+
+log = logging.getLogger(__name__)
+
+# Most specific first; the first class in an error's MRO found here decides its status.
+STATUS: dict[type[e.SuperCPError], int] = {
+    e.InvalidParams: 400,
+    e.ValidationFailed: 400,
+    e.ProtocolError: 400,
+    e.Forbidden: 403,
+    e.NotFound: 404,
+    e.Conflict: 409,
+    e.SystemFailure: 502,
+    e.Unavailable: 503,
+    e.Timeout: 504,
+    e.InternalError: 500,
+}
+
+
+def status_of(err: e.SuperCPError) -> int:
+    for cls in type(err).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # The ASGI server is the TLS endpoint (no proxy in front), so REMOTE_ADDR is the peer.
+    ip = request.META.get("REMOTE_ADDR")
+    return ip if isinstance(ip, str) and ip else None
+
+
+def actor(request: HttpRequest) -> Actor:
+    """The Actor the authentication classes below put on the request."""
+    found = getattr(request, "auth", None)
+    assert isinstance(found, Actor), "endpoint without authentication"
+    return found
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer scp_…``: the token's user, read-only if the token is."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        return services.authenticate_token(token, client_ip(request))
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's login session; unsafe methods must carry the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest) -> Actor | None:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        # Only now: a request with neither session nor token is a 401, not a CSRF failure.
+        if check_csrf(request) is not None:
+            raise e.Forbidden("CSRF token missing or incorrect", code="csrf")
+        return self.authenticate(request, None)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        user = request.user
+        if not isinstance(user, User) or not user.is_active:
+            return None
+        return Actor(user=user, ip=client_ip(request))
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def _field(loc: Sequence[Any]) -> str | None:
+    # ninja reports ("body", <param>, "name") or ("query", "page"): keep what the caller sent.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[2:]
+    elif parts:
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def build_api(routers: Iterable[tuple[str, Router]]) -> NinjaAPI:
+    """The /api/v1 application: token or session auth on every endpoint, JSON errors."""
+    api = NinjaAPI(
+        title="GetSuperCP",
+        version=__version__,
+        description="Hosting accounts and API tokens. Authenticate with `Authorization: "
+        "Bearer <token>`, or with the panel's session cookie plus the CSRF token.",
+        # The interactive docs page would load scripts from a CDN; the JSON document stays.
+        docs_url=None,
+        auth=[TokenAuth(), SessionAuth()],
+        urls_namespace="api-v1",
+    )
+
+    @api.exception_handler(e.SuperCPError)
+    def on_error(request: HttpRequest, err: e.SuperCPError) -> HttpResponse:
+        status = status_of(err)
+        if status >= 500 and not isinstance(err, e.Unavailable | e.Timeout | e.SystemFailure):
+            log.error("API error %s: %s", err.code, err.message)
+            return api.create_response(
+                request, error_body("internal", "internal error"), status=500
+            )
+        return api.create_response(
+            request, error_body(err.code, err.message, err.field), status=status
+        )
+
+    @api.exception_handler(NinjaValidationError)
+    def on_validation(request: HttpRequest, err: NinjaValidationError) -> HttpResponse:
+        first = err.errors[0] if err.errors else {}
+        loc = first.get("loc", ())
+        field = _field(loc if isinstance(loc, list | tuple) else ())
+        message = (
+            "unknown field" if first.get("type") == "extra_forbidden" else first.get("msg", "")
+        )
+        text = f"{field}: {message}" if field else str(message or "invalid request")
+        return api.create_response(request, error_body("validation", text, field), status=400)
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth(request: HttpRequest, err: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request,
+            error_body("unauthenticated", "a valid API token or login session is required"),
+            status=401,
+        )
+
+    @api.exception_handler(HttpError)
+    def on_http(request: HttpRequest, err: HttpError) -> HttpResponse:
+        code = {400: "bad-request", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+        return api.create_response(
+            request,
+            error_body(code.get(err.status_code, "error"), str(err)),
+            status=err.status_code,
+        )
+
+    @api.exception_handler(Http404)
+    def on_404(request: HttpRequest, err: Http404) -> HttpResponse:
+        return api.create_response(request, error_body("not-found", "not found"), status=404)
+
+    @api.exception_handler(Exception)
+    def on_crash(request: HttpRequest, err: Exception) -> HttpResponse:
+        # A bug: the traceback goes to the log, the caller learns only that it happened.
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return api.create_response(request, error_body("internal", "internal error"), status=500)
+
+    for prefix, router in routers:
+        api.add_router(prefix, router)
+    return api

@@ -1,0 +1,194 @@
+"""Panel users and API tokens: every rule about them, for the API and super-cli alike."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from supercp.web.core import audit
+from supercp.web.core.authz import Actor, require_writable
+from supercp.web.core.models import ApiToken, Role, User
+
+# scp_<public id>_<secret>: the public id finds the row, the secret is checked against its
+# SHA-256. 32 random bytes leave nothing to brute-force, so a fast hash is enough here
+# (unlike passwords, which get argon2).
+TOKEN_RE = re.compile(r"scp_([0-9a-f]{16})_([0-9a-f]{64})")
+MAX_TOKEN_DAYS = 3650
+# last_used_at is written at most this often per token, not on every request.
+LAST_USED_STEP = timedelta(minutes=1)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def generate_password() -> str:
+    """A one-time password for a new or reset login (shown once, never stored in clear)."""
+    return secrets.token_urlsafe(18)
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def create_admin(name: str, email: str = "") -> tuple[User, str]:
+    """Make an admin login with a generated password (super-cli, as root); return both."""
+    try:
+        UnicodeUsernameValidator()(name)
+    except ValidationError as err:
+        raise ValidationFailed(str(err.messages[0]), code="invalid-name", field="name") from None
+    check_email(email)
+    password = generate_password()
+    with transaction.atomic():
+        if User.objects.filter(username=name).exists():
+            raise Conflict(
+                f"a user named '{name}' exists already", code="user-exists", field="name"
+            )
+        user = User.objects.create_user(name, email, password, role=Role.ADMIN)
+        audit.record(None, "user.create", name, role=Role.ADMIN.value)
+    return user, password
+
+
+def reset_password(name: str) -> tuple[User, str]:
+    """Give a login a new generated password (super-cli, as root); its sessions end."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=name).first()
+        if user is None:
+            raise NotFound(f"no user '{name}'", field="name")
+        password = generate_password()
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(None, "user.reset-password", name)
+    return user, password
+
+
+def check_email(email: str) -> None:
+    """Refuse a malformed e-mail address (an empty one means none), naming the field."""
+    if not email:
+        return
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationFailed("not a valid e-mail address", field="email") from None
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token just made: the row, and the plaintext the caller sees this once."""
+
+    token: ApiToken
+    plaintext: str
+
+
+def issue_token(
+    user: User,
+    name: str,
+    *,
+    read_only: bool = False,
+    expires_days: int | None = None,
+    actor: Actor | None = None,
+) -> NewToken:
+    """Make a token for ``user``; ``actor`` None means super-cli (root)."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("a token needs a name of 1 to 100 characters", field="name")
+    if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(f"expiry must be 1 to {MAX_TOKEN_DAYS} days", field="expires_days")
+    public_id, secret = secrets.token_hex(8), secrets.token_hex(32)
+    expires_at = timezone.now() + timedelta(days=expires_days) if expires_days else None
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            public_id=public_id,
+            secret_hash=_hash(secret),
+            user=user,
+            name=name,
+            read_only=read_only,
+            expires_at=expires_at,
+        )
+        audit.record(
+            actor,
+            "token.create",
+            f"{user.username}/{public_id}",
+            name=name,
+            read_only=read_only,
+            expires_at=expires_at.isoformat() if expires_at else None,
+        )
+    return NewToken(token, f"scp_{public_id}_{secret}")
+
+
+def create_token(
+    actor: Actor, name: str, *, read_only: bool = False, expires_days: int | None = None
+) -> NewToken:
+    """The caller makes a token for themself, from a logged-in session only."""
+    require_writable(actor)
+    if actor.token is not None:
+        # A token minting tokens could outlive its own expiry or revocation.
+        raise Forbidden("API tokens are created from a logged-in session", code="session-required")
+    return issue_token(
+        actor.user, name, read_only=read_only, expires_days=expires_days, actor=actor
+    )
+
+
+def create_token_for(
+    username: str, name: str, *, read_only: bool = False, expires_days: int | None = None
+) -> NewToken:
+    """super-cli (root) makes a token for any active user."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise NotFound(f"no active user '{username}'", field="user")
+    return issue_token(user, name, read_only=read_only, expires_days=expires_days)
+
+
+def list_tokens(actor: Actor) -> list[ApiToken]:
+    """The caller's own tokens, newest first (revoked and expired ones too)."""
+    return list(ApiToken.objects.filter(user=actor.user))
+
+
+def revoke_token(actor: Actor, public_id: str) -> ApiToken:
+    """Revoke one of the caller's own tokens; someone else's is not found."""
+    require_writable(actor)
+    with transaction.atomic():
+        token = (
+            ApiToken.objects.select_for_update()
+            .filter(user=actor.user, public_id=public_id)
+            .first()
+        )
+        if token is None:
+            raise NotFound(f"no token '{public_id}'", field="id")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit.record(actor, "token.revoke", f"{actor.user.username}/{public_id}")
+    return token
+
+
+def authenticate_token(plaintext: str, ip: str | None) -> Actor | None:
+    """The actor a bearer token stands for, or None if it is unknown, revoked or expired."""
+    match = TOKEN_RE.fullmatch(plaintext)
+    if match is None:
+        return None
+    public_id, secret = match.groups()
+    token = ApiToken.objects.select_related("user").filter(public_id=public_id).first()
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
+        return None
+    now = timezone.now()
+    if token.revoked_at is not None or not token.user.is_active:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return Actor(user=token.user, read_only=token.read_only, ip=ip, token=public_id)

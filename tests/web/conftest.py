@@ -1,0 +1,128 @@
+"""The panel's tests: a MariaDB test database (pytest-django) and the real installed daemon.
+
+Personas: ``admin``; ``rita``, a reseller who owns ``alice``'s account; ``bob``, a customer
+the admins manage directly. Their hosting accounts are real Linux users made through
+/run/super-daemon.sock with names ``sct<hex>`` and removed after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from supercp.protocol.client import DaemonClient
+from supercp.web.accounts import services as accounts
+from supercp.web.accounts.models import HostingAccount
+from supercp.web.core import services as core
+from supercp.web.core.authz import Actor
+from supercp.web.core.models import Role, User
+
+SOCKET = Path("/run/super-daemon.sock")
+PASSWORD = "correct horse battery staple"  # noqa: S105 (the personas' test password)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.django_db)
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def installed_daemon() -> None:
+    # Not a skip: the test command installs the system first, so absence is a failure.
+    if os.geteuid() != 0:
+        pytest.fail("the panel's tests run as root (sudo ./test.sh)")
+    if not SOCKET.exists():
+        pytest.fail(f"{SOCKET} is missing: run ./install.sh first")
+
+
+def user_exists(name: str) -> bool:
+    return subprocess.run(["id", name], capture_output=True, check=False).returncode == 0
+
+
+def system_account(name: str) -> dict:
+    """The daemon's view of one account it manages."""
+    with DaemonClient(SOCKET) as c:
+        listed = c.call("accounts.list")["accounts"]
+    found = [a for a in listed if a["name"] == name]
+    assert found, f"the daemon manages no account {name}"
+    return found[0]
+
+
+@pytest.fixture
+def account_name() -> Iterator[Callable[[], str]]:
+    """Fresh account names; whatever a test left on the system is removed afterwards."""
+    made: list[str] = []
+
+    def fresh() -> str:
+        name = "sct" + secrets.token_hex(4)
+        made.append(name)
+        return name
+
+    yield fresh
+    for name in made:
+        with DaemonClient(SOCKET) as c:
+            try:
+                c.call("accounts.remove", {"name": name})
+            except Exception:  # unmanaged leftovers are removed below
+                subprocess.run(["userdel", "-r", name], capture_output=True, check=False)
+
+
+def make_user(name: str, role: Role, **fields: object) -> User:
+    return User.objects.create_user(name, f"{name}@example.test", PASSWORD, role=role, **fields)
+
+
+@dataclass
+class World:
+    admin: Actor
+    rita: Actor
+    alice: Actor
+    bob: Actor
+    alice_account: HostingAccount
+    bob_account: HostingAccount
+
+
+@pytest.fixture
+def world(account_name) -> World:
+    admin = Actor(make_user("admin", Role.ADMIN), ip="192.0.2.1")
+    rita = Actor(make_user("rita", Role.RESELLER, max_accounts=3), ip="192.0.2.2")
+    alice_account = accounts.create_account(rita, account_name(), "alice@example.test", PASSWORD)
+    bob_account = accounts.create_account(admin, account_name(), "bob@example.test", PASSWORD)
+    return World(
+        admin=admin,
+        rita=rita,
+        alice=Actor(alice_account.user, ip="192.0.2.3"),
+        bob=Actor(bob_account.user, ip="192.0.2.4"),
+        alice_account=alice_account,
+        bob_account=bob_account,
+    )
+
+
+@pytest.fixture
+def token_for() -> Callable[..., str]:
+    """A plaintext API token for an actor's user (``read_only``, ``expires_days`` as wanted)."""
+
+    def make(actor: Actor, **options: object) -> str:
+        return core.issue_token(actor.user, "test", **options).plaintext  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def api(token_for) -> Callable[..., Client]:
+    """A test client that sends an actor's bearer token with every request."""
+
+    def make(actor: Actor, **options: object) -> Client:
+        token = token_for(actor, **options)
+        return Client(headers={"authorization": f"Bearer {token}"})
+
+    return make

@@ -1,0 +1,236 @@
+"""accounts/services.py for every role, against the real daemon."""
+
+from __future__ import annotations
+
+import pwd
+from datetime import datetime
+
+import pytest
+
+from supercp.protocol.client import DaemonClient
+from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from supercp.web.accounts import services
+from supercp.web.accounts.models import HostingAccount, State
+from supercp.web.core.authz import Actor
+from supercp.web.core.models import AuditEvent, Role
+from tests.web.conftest import PASSWORD, SOCKET, make_user, system_account, user_exists
+
+
+def names(page: services.Page[HostingAccount]) -> set[str]:
+    return {a.name for a in page.items}
+
+
+def test_creating_an_account_makes_a_real_linux_user_and_a_customer_login(world, account_name):
+    name = account_name()
+    account = services.create_account(world.admin, name, "carol@example.test", PASSWORD)
+    assert user_exists(name)
+    assert pwd.getpwnam(name).pw_shell == "/usr/sbin/nologin"
+    assert account.user.username == name
+    assert account.user.role == Role.CUSTOMER
+    assert account.user.check_password(PASSWORD)
+    assert account.reseller is None
+    assert account.state == State.ACTIVE
+    event = AuditEvent.objects.filter(action="account.create", target=name).get()
+    assert event.actor == world.admin.user
+    assert event.ip == "192.0.2.1"
+
+
+def test_the_admin_sees_every_account(world):
+    listed = services.list_accounts(world.admin)
+    assert names(listed) >= {world.alice_account.name, world.bob_account.name}
+
+
+def test_a_reseller_sees_only_their_customers(world):
+    listed = services.list_accounts(world.rita)
+    assert names(listed) == {world.alice_account.name}
+    assert listed.total == 1
+    with pytest.raises(NotFound):
+        services.get_account(world.rita, world.bob_account.name)
+
+
+def test_a_customer_sees_only_their_own_account(world):
+    assert names(services.list_accounts(world.alice)) == {world.alice_account.name}
+    assert services.get_account(world.alice, world.alice_account.name) == world.alice_account
+
+
+def test_alice_cannot_read_bobs_account(world):
+    with pytest.raises(NotFound) as caught:
+        services.get_account(world.alice, world.bob_account.name)
+    # Exactly what a name that exists nowhere gets: nothing to tell the two apart.
+    with pytest.raises(NotFound) as missing:
+        services.get_account(world.alice, "sctnosuchname")
+    assert (caught.value.code, caught.value.field) == (missing.value.code, missing.value.field)
+
+
+def test_alice_cannot_find_bobs_account_by_search(world):
+    for search in (world.bob_account.name, "bob", "example.test", "sct", ""):
+        listed = services.list_accounts(world.alice, search=search)
+        assert world.bob_account.name not in names(listed)
+        assert listed.total <= 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [services.suspend_account, services.unsuspend_account, services.delete_account],
+)
+def test_alice_cannot_change_or_delete_bobs_account(world, change):
+    with pytest.raises(NotFound):
+        change(world.alice, world.bob_account.name)
+    bob = HostingAccount.objects.get(name=world.bob_account.name)
+    assert bob.state == State.ACTIVE
+    assert user_exists(bob.name)
+    assert system_account(bob.name)["suspended"] is False
+
+
+@pytest.mark.parametrize(
+    "change",
+    [services.suspend_account, services.unsuspend_account, services.delete_account],
+)
+def test_a_customer_cannot_change_their_own_account(world, change):
+    with pytest.raises(Forbidden):
+        change(world.alice, world.alice_account.name)
+    assert user_exists(world.alice_account.name)
+
+
+def test_a_customer_cannot_create_accounts(world, account_name):
+    with pytest.raises(Forbidden):
+        services.create_account(world.alice, account_name(), "", PASSWORD)
+
+
+def test_a_reseller_cannot_touch_accounts_of_others(world):
+    for change in (
+        services.suspend_account,
+        services.unsuspend_account,
+        services.delete_account,
+    ):
+        with pytest.raises(NotFound):
+            change(world.rita, world.bob_account.name)
+    assert user_exists(world.bob_account.name)
+
+
+def test_a_reseller_cannot_create_accounts_for_another_reseller(world, account_name):
+    make_user("rex", Role.RESELLER)
+    with pytest.raises(Forbidden) as caught:
+        services.create_account(world.rita, account_name(), "", PASSWORD, reseller="rex")
+    assert caught.value.field == "reseller"
+
+
+def test_a_reseller_cannot_exceed_max_accounts(world, account_name):
+    # rita may own 3 and owns alice's already.
+    services.create_account(world.rita, account_name(), "", PASSWORD)
+    services.create_account(world.rita, account_name(), "", PASSWORD)
+    over = account_name()
+    with pytest.raises(Forbidden) as caught:
+        services.create_account(world.rita, over, "", PASSWORD)
+    assert caught.value.code == "account-limit"
+    assert not user_exists(over)
+    assert not HostingAccount.objects.filter(name=over).exists()
+    assert services.list_accounts(world.rita).total == 3
+
+
+def test_the_limit_counts_accounts_an_admin_assigned_to_the_reseller(world, account_name):
+    world.rita.user.max_accounts = 1
+    world.rita.user.save()
+    with pytest.raises(Forbidden):
+        services.create_account(world.admin, account_name(), "", PASSWORD, reseller="rita")
+
+
+def test_the_admin_can_assign_an_account_to_a_reseller(world, account_name):
+    name = account_name()
+    account = services.create_account(world.admin, name, "", PASSWORD, reseller="rita")
+    assert account.reseller == world.rita.user
+    assert account.user.reseller == world.rita.user
+    assert name in names(services.list_accounts(world.rita))
+
+
+def test_a_reseller_suspends_and_unsuspends_their_customer(world):
+    name = world.alice_account.name
+    assert services.suspend_account(world.rita, name).state == State.SUSPENDED
+    assert system_account(name)["suspended"] is True
+    assert services.unsuspend_account(world.rita, name).state == State.ACTIVE
+    assert system_account(name)["suspended"] is False
+    actions = list(
+        AuditEvent.objects.filter(target=name).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == ["account.create", "account.suspend", "account.unsuspend"]
+
+
+def test_deleting_an_account_removes_the_user_and_the_login(world):
+    name = world.alice_account.name
+    services.delete_account(world.rita, name)
+    assert not user_exists(name)
+    assert not HostingAccount.objects.filter(name=name).exists()
+    assert not type(world.alice.user).objects.filter(username=name).exists()
+    assert AuditEvent.objects.filter(action="account.delete", target=name).exists()
+
+
+def test_a_refusal_by_the_daemon_rolls_the_panel_rows_back(world):
+    # "postfix" is a valid name by pattern, but the daemon reserves it.
+    with pytest.raises(ValidationFailed) as caught:
+        services.create_account(world.admin, "postfix", "", PASSWORD)
+    assert caught.value.code == "reserved-name"
+    assert not HostingAccount.objects.filter(name="postfix").exists()
+    assert not type(world.admin.user).objects.filter(username="postfix").exists()
+    assert not AuditEvent.objects.filter(target="postfix").exists()
+
+
+def test_an_account_made_outside_the_panel_is_not_adopted(world, account_name):
+    name = account_name()
+    with DaemonClient(SOCKET) as c:
+        c.call("accounts.ensure", {"name": name, "suspended": True})
+    with pytest.raises(Conflict):
+        services.create_account(world.admin, name, "", PASSWORD)
+    assert system_account(name)["suspended"] is True  # left exactly as it was
+
+
+def test_a_taken_name_is_a_conflict(world):
+    with pytest.raises(Conflict) as caught:
+        services.create_account(world.admin, "rita", "", PASSWORD)
+    assert caught.value.field == "name"
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "password", "field"),
+    [
+        ("Bad;Name", "", PASSWORD, "name"),
+        ("a" * 33, "", PASSWORD, "name"),
+        ("sctok\n", "", PASSWORD, "name"),
+        ("sctok", "not-an-address", PASSWORD, "email"),
+        ("sctok", "", "short", "password"),
+        ("sctok", "", "123456789012345", "password"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field(world, name, email, password, field):
+    with pytest.raises(ValidationFailed) as caught:
+        services.create_account(world.admin, name, email, password)
+    assert caught.value.field == field
+    assert not HostingAccount.objects.filter(name=name).exists()
+
+
+def test_a_read_only_actor_changes_nothing(world, account_name):
+    reader = Actor(world.admin.user, read_only=True)
+    with pytest.raises(Forbidden):
+        services.create_account(reader, account_name(), "", PASSWORD)
+    for change in (
+        services.suspend_account,
+        services.unsuspend_account,
+        services.delete_account,
+    ):
+        with pytest.raises(Forbidden) as caught:
+            change(reader, world.bob_account.name)
+        assert caught.value.code == "read-only"
+    assert services.get_account(reader, world.bob_account.name).state == State.ACTIVE
+
+
+def test_pages_split_the_list_and_report_the_total(world, account_name):
+    for _ in range(2):
+        services.create_account(world.admin, account_name(), "", PASSWORD)
+    first = services.list_accounts(world.admin, search="sct", per_page=3)
+    second = services.list_accounts(world.admin, search="sct", page=2, per_page=3)
+    assert first.total == second.total == 4
+    assert len(first.items) == 3
+    assert len(second.items) == 1
+    assert names(first).isdisjoint(names(second))
+    assert isinstance(first.items[0].created_at, datetime)
+    with pytest.raises(ValidationFailed):
+        services.list_accounts(world.admin, per_page=1000)

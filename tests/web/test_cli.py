@@ -1,0 +1,91 @@
+"""super-cli admin … and api-token …, run in-process on the test database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from django.test import Client
+
+from supercp.cli.main import main
+from supercp.web.core.models import ApiToken, AuditEvent, Role, User
+
+
+def cli(capsys, *args: str) -> tuple[int, dict]:
+    code = main(["--json", *args])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1, lines
+    return code, json.loads(lines[0])
+
+
+def test_admin_create_prints_a_one_time_password_that_works(capsys):
+    code, body = cli(capsys, "admin", "create", "ada", "--email", "ada@example.test")
+    assert code == 0
+    assert (body["name"], body["role"]) == ("ada", "admin")
+    user = User.objects.get(username="ada")
+    assert user.role == Role.ADMIN
+    assert user.email == "ada@example.test"
+    assert user.check_password(body["password"])
+    assert body["password"] not in user.password
+    assert AuditEvent.objects.filter(action="user.create", target="ada").get().actor is None
+
+
+def test_admin_create_refuses_a_taken_name(capsys):
+    assert cli(capsys, "admin", "create", "ada")[0] == 0
+    code, body = cli(capsys, "admin", "create", "ada")
+    assert code == 1
+    assert body["error"]["code"] == "user-exists"
+
+
+def test_admin_reset_password_replaces_the_password(capsys):
+    _, first = cli(capsys, "admin", "create", "ada")
+    code, second = cli(capsys, "admin", "reset-password", "ada")
+    assert code == 0
+    user = User.objects.get(username="ada")
+    assert user.check_password(second["password"])
+    assert not user.check_password(first["password"])
+
+
+def test_reset_password_of_nobody_is_not_found(capsys):
+    code, body = cli(capsys, "admin", "reset-password", "nobody")
+    assert code == 1
+    assert body["error"]["code"] == "not-found"
+
+
+def test_api_token_create_prints_a_token_that_authenticates(capsys):
+    cli(capsys, "admin", "create", "ada")
+    code, body = cli(
+        capsys, "api-token", "create", "--user", "ada", "--read-only", "--expires-days", "7"
+    )
+    assert code == 0
+    assert body["read_only"] is True
+    assert body["expires_at"]
+    token = ApiToken.objects.get(public_id=body["id"])
+    assert body["token"] not in token.secret_hash
+    client = Client(headers={"authorization": f"Bearer {body['token']}"})
+    assert client.get("/api/v1/accounts").status_code == 200
+    assert client.post("/api/v1/accounts/x/suspend").status_code == 403
+
+
+def test_api_token_create_for_an_unknown_user_fails(capsys):
+    code, body = cli(capsys, "api-token", "create", "--user", "nobody")
+    assert code == 1
+    assert body["error"]["field"] == "user"
+
+
+def test_a_broken_panel_config_is_reported_not_a_traceback(tmp_path):
+    config = tmp_path / "panel.toml"
+    config.write_text("no_such_key = 1\n")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-m", "supercp.cli.main", "--json", "admin", "create", "ada"],
+        env={**env, "SUPERCP_PANEL_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["error"]["code"] == "panel-config"
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,115 @@
+"""Production settings: the panel.toml model, the secret key, and the secure defaults."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from supercp.web.config import base
+from supercp.web.config.panel import PanelConfig, load_config, read_secret_key
+
+
+def test_a_missing_config_file_means_the_defaults(tmp_path):
+    config = load_config(tmp_path / "absent.toml")
+    assert config == PanelConfig()
+    assert config.debug is False
+    assert str(config.daemon_socket) == "/run/super-daemon.sock"
+
+
+def test_the_config_file_is_read(tmp_path):
+    path = tmp_path / "panel.toml"
+    path.write_text('database_name = "panel"\nallowed_hosts = ["panel.example.test"]\n')
+    config = load_config(path)
+    assert config.database_name == "panel"
+    assert config.allowed_hosts == ("panel.example.test",)
+
+
+def test_the_path_comes_from_the_environment(tmp_path, monkeypatch):
+    path = tmp_path / "other.toml"
+    path.write_text("debug = true\n")
+    monkeypatch.setenv("SUPERCP_PANEL_CONFIG", str(path))
+    assert load_config().debug is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "unknown_key = 1\n",
+        'secret_key_file = "relative/key"\n',
+        'database_name = "x; DROP"\n',
+        'allowed_hosts = ["a b"]\n',
+        "debug = 1\n",
+    ],
+)
+def test_bad_config_is_refused(tmp_path, text):
+    path = tmp_path / "panel.toml"
+    path.write_text(text)
+    with pytest.raises(ValidationError):
+        load_config(path)
+
+
+def test_a_short_secret_key_is_refused(tmp_path):
+    key = tmp_path / "secret_key"
+    key.write_text("short\n")
+    with pytest.raises(ValueError, match="at least 32"):
+        read_secret_key(key)
+    key.write_text("k" * 64 + "\n")
+    assert read_secret_key(key) == "k" * 64
+
+
+def test_passwords_are_hashed_with_argon2_in_production():
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_cookies_and_headers_have_secure_defaults():
+    assert base.SESSION_COOKIE_SECURE is True
+    assert base.SESSION_COOKIE_HTTPONLY is True
+    assert base.SESSION_COOKIE_SAMESITE == "Lax"
+    assert base.CSRF_COOKIE_SECURE is True
+    assert base.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    assert base.SESSION_COOKIE_AGE <= 12 * 3600
+    assert base.X_FRAME_OPTIONS == "DENY"
+    assert base.DEBUG is False
+
+
+def test_responses_carry_the_security_headers(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_production_settings_take_the_database_login_from_the_option_file(tmp_path):
+    key = tmp_path / "secret_key"
+    key.write_text("k" * 64 + "\n")
+    config = tmp_path / "panel.toml"
+    config.write_text(
+        f'secret_key_file = "{key}"\n'
+        'database_option_file = "/etc/example/db.cnf"\n'
+        'allowed_hosts = ["panel.example.test"]\n'
+    )
+    script = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps([s.SECRET_KEY, s.ALLOWED_HOSTS, s.DEBUG, s.DATABASES['default']]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={
+            **os.environ,
+            "SUPERCP_PANEL_CONFIG": str(config),
+            "DJANGO_SETTINGS_MODULE": "supercp.web.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    secret, hosts, debug, database = json.loads(done.stdout)
+    assert (secret, hosts, debug) == ("k" * 64, ["panel.example.test"], False)
+    assert database["OPTIONS"]["read_default_file"] == "/etc/example/db.cnf"
+    assert "PASSWORD" not in database or not database["PASSWORD"]
+    assert "USER" not in database or not database["USER"]
