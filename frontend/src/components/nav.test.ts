@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { isActive, NAV_ITEMS, navItemsFor } from './nav';
+
+describe('navItemsFor', () => {
+  it('shows resellers and the audit log to admins only', () => {
+    const labels = (role: 'admin' | 'reseller' | 'customer') => navItemsFor(role).map((item) => item.label);
+    expect(labels('admin')).toEqual(NAV_ITEMS.map((item) => item.label));
+    expect(labels('reseller')).toEqual(['Dashboard', 'Hosting accounts', 'API tokens', 'Security']);
+    expect(labels('customer')).toEqual(['Dashboard', 'Hosting accounts', 'API tokens', 'Security']);
+  });
+});
+
+describe('isActive', () => {
+  const dashboard = NAV_ITEMS[0]!;
+  const accounts = NAV_ITEMS[1]!;
+
+  it('matches a section and its sub-pages, ignoring the query', () => {
+    expect(isActive(accounts, '/accounts?page=2')).toBe(true);
+    expect(isActive(accounts, '/accounts/alice')).toBe(true);
+    expect(isActive(accounts, '/accountsx')).toBe(false);
+  });
+
+  it('matches the dashboard on / only', () => {
+    expect(isActive(dashboard, '/')).toBe(true);
+    expect(isActive(dashboard, '/accounts')).toBe(false);
+  });
+});

@@ -1,0 +1,268 @@
+import { Link, router, useForm } from '@inertiajs/react';
+import { useState, type FormEvent } from 'react';
+import AccountActions from '../../components/AccountActions';
+import StateBadge from '../../components/StateBadge';
+import Button from '../../components/Button';
+import Card from '../../components/Card';
+import EmptyState from '../../components/EmptyState';
+import { FormAlert, FormField, SelectField } from '../../components/FormField';
+import Layout from '../../components/Layout';
+import Pagination from '../../components/Pagination';
+import Table, { type Column } from '../../components/Table';
+import { formatDate } from '../../lib/format';
+import { generatePassword } from '../../lib/password';
+import { segment } from '../../lib/url';
+import type { Account, AccountsIndexProps, PageProps } from '../../types';
+
+const CREATE_FIELDS = ['name', 'email', 'password', 'reseller'] as const;
+
+function CreateAccount({ resellers, onClose }: { resellers: AccountsIndexProps['resellers']; onClose: () => void }) {
+  const form = useForm({ name: '', email: '', password: '', reseller: '' });
+  const [showPassword, setShowPassword] = useState(false);
+  const chooseReseller = resellers.length > 0;
+
+  function submit(event: FormEvent<HTMLFormElement>): void {
+    event.preventDefault();
+    // Only admins may name an owner; everyone else sends no reseller at all.
+    form.transform(({ reseller, ...rest }) => (chooseReseller && reseller !== '' ? { ...rest, reseller } : rest));
+    form.post('/accounts', {
+      preserveScroll: true,
+      onSuccess: () => {
+        form.reset();
+        onClose();
+      },
+    });
+  }
+
+  return (
+    <Card title="New hosting account" description="Creates the Linux user and its panel login.">
+      <form onSubmit={submit} noValidate className="space-y-5">
+        <FormAlert errors={form.errors} fields={CREATE_FIELDS} />
+        <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+          <FormField
+            label="Name"
+            name="name"
+            hint="Lowercase letters, digits and hyphens; also the Linux user name."
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            value={form.data.name}
+            onChange={(event) => form.setData('name', event.target.value)}
+            error={form.errors.name}
+          />
+          <FormField
+            label="E-mail"
+            name="email"
+            type="email"
+            autoComplete="off"
+            required
+            value={form.data.email}
+            onChange={(event) => form.setData('email', event.target.value)}
+            error={form.errors.email}
+          />
+          <div>
+            <FormField
+              label="Password"
+              name="password"
+              type={showPassword ? 'text' : 'password'}
+              autoComplete="new-password"
+              required
+              className="[&_input]:font-mono"
+              value={form.data.password}
+              onChange={(event) => form.setData('password', event.target.value)}
+              error={form.errors.password}
+            />
+            <div className="mt-2 flex gap-3 text-xs">
+              <button
+                type="button"
+                className="font-medium text-indigo-600 hover:text-indigo-500"
+                onClick={() => {
+                  form.setData('password', generatePassword());
+                  setShowPassword(true);
+                }}
+              >
+                Generate
+              </button>
+              <button
+                type="button"
+                className="font-medium text-slate-500 hover:text-slate-700"
+                onClick={() => setShowPassword((shown) => !shown)}
+              >
+                {showPassword ? 'Hide' : 'Show'}
+              </button>
+            </div>
+          </div>
+          {chooseReseller && (
+            <SelectField
+              label="Reseller"
+              name="reseller"
+              hint="The reseller who owns the account, if any."
+              value={form.data.reseller}
+              onChange={(event) => form.setData('reseller', event.target.value)}
+              error={form.errors.reseller}
+              options={[
+                { value: '', label: 'None (administrators)' },
+                ...resellers.map((reseller) => ({ value: reseller.username, label: reseller.username })),
+              ]}
+            />
+          )}
+        </div>
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={form.processing}>
+            Create account
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function SearchForm({ initial }: { initial: string }) {
+  const [search, setSearch] = useState(initial);
+
+  function go(value: string): void {
+    router.get('/accounts', value === '' ? {} : { search: value }, { preserveState: true, replace: true });
+  }
+
+  return (
+    <form
+      role="search"
+      className="flex w-full gap-2 sm:w-auto"
+      onSubmit={(event) => {
+        event.preventDefault();
+        go(search.trim());
+      }}
+    >
+      <label htmlFor="account-search" className="sr-only">
+        Search accounts
+      </label>
+      <input
+        id="account-search"
+        type="search"
+        placeholder="Search name or e-mail"
+        value={search}
+        onChange={(event) => setSearch(event.target.value)}
+        className="block w-full min-w-0 rounded-md border-0 px-3 py-1.5 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-indigo-600 focus:outline-none sm:w-64"
+      />
+      <Button type="submit" variant="secondary" size="sm">
+        Search
+      </Button>
+      {initial !== '' && (
+        <Button
+          variant="ghost"
+          size="sm"
+          onClick={() => {
+            setSearch('');
+            go('');
+          }}
+        >
+          Clear
+        </Button>
+      )}
+    </form>
+  );
+}
+
+export default function Index({ accounts, can_create, resellers, auth }: PageProps<AccountsIndexProps>) {
+  const [creating, setCreating] = useState(false);
+  const role = auth.user?.role;
+  const showReseller = role === 'admin';
+  const canManage = role === 'admin' || role === 'reseller';
+
+  const columns: Column<Account>[] = [
+    {
+      key: 'name',
+      header: 'Name',
+      cell: (account) => (
+        <div className="max-w-[11rem] min-w-0 sm:max-w-none">
+          <Link href={`/accounts/${segment(account.name)}`} className="font-medium text-slate-900 hover:text-indigo-600">
+            {account.name}
+          </Link>
+          {/* Narrow screens have no e-mail and state columns. */}
+          <div className="truncate text-xs text-slate-500 sm:hidden">{account.email}</div>
+          <div className="mt-1 sm:hidden">
+            <StateBadge state={account.state} />
+          </div>
+        </div>
+      ),
+    },
+    { key: 'email', header: 'E-mail', className: 'hidden sm:table-cell', cell: (account) => account.email },
+    ...(showReseller
+      ? [
+          {
+            key: 'reseller',
+            header: 'Reseller',
+            className: 'hidden lg:table-cell',
+            cell: (account: Account) => account.reseller ?? <span className="text-slate-400">—</span>,
+          },
+        ]
+      : []),
+    {
+      key: 'state',
+      header: 'State',
+      className: 'hidden sm:table-cell',
+      cell: (account) => <StateBadge state={account.state} />,
+    },
+    {
+      key: 'created',
+      header: 'Created',
+      className: 'hidden md:table-cell whitespace-nowrap',
+      cell: (account) => formatDate(account.created_at),
+    },
+    ...(canManage
+      ? [
+          {
+            key: 'actions',
+            header: <span className="sr-only">Actions</span>,
+            align: 'right' as const,
+            cell: (account: Account) => <AccountActions account={account} inTable />,
+          },
+        ]
+      : []),
+  ];
+
+  const searching = accounts.search !== '';
+
+  return (
+    <Layout
+      title="Hosting accounts"
+      description={`${accounts.total} ${accounts.total === 1 ? 'account' : 'accounts'}${searching ? ` matching “${accounts.search}”` : ''}`}
+      actions={
+        can_create && !creating ? <Button onClick={() => setCreating(true)}>New account</Button> : undefined
+      }
+    >
+      <div className="space-y-6">
+        {creating && <CreateAccount resellers={resellers} onClose={() => setCreating(false)} />}
+        <Card title="Accounts" actions={<SearchForm initial={accounts.search} />} flush>
+          <Table
+            caption="Hosting accounts"
+            columns={columns}
+            rows={accounts.items}
+            rowKey={(account) => account.name}
+            empty={
+              searching ? (
+                <EmptyState title="No matching accounts" description={`Nothing matches “${accounts.search}”.`} />
+              ) : (
+                <EmptyState
+                  title="No hosting accounts yet"
+                  description="Each account is a Linux user with its own websites, mail and databases."
+                  action={can_create ? <Button onClick={() => setCreating(true)}>New account</Button> : undefined}
+                />
+              )
+            }
+          />
+          <Pagination
+            page={accounts.page}
+            pages={accounts.pages}
+            path="/accounts"
+            params={{ search: accounts.search }}
+          />
+        </Card>
+      </div>
+    </Layout>
+  );
+}

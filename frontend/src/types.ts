@@ -1,0 +1,216 @@
+// The props contract between the Django views and the pages. The views send
+// exactly these shapes; a change on either side changes this file.
+
+export type Role = 'admin' | 'reseller' | 'customer';
+
+export interface User {
+  username: string;
+  email: string;
+  role: Role;
+  two_factor: boolean;
+}
+
+export interface Flash {
+  success: string | null;
+  error: string | null;
+}
+
+/** Sent with every page. */
+export interface SharedProps {
+  auth: { user: User | null };
+  flash: Flash;
+  /** Inertia validation errors: field name → message. */
+  errors: Record<string, string>;
+}
+
+/** The props a page component receives: the shared ones plus its own. */
+export type PageProps<Own extends object = Record<never, never>> = SharedProps & Own;
+
+declare module '@inertiajs/core' {
+  // Types usePage().props and the errors of useForm.
+  export interface InertiaConfig {
+    errorValueType: string;
+    sharedPageProps: SharedProps;
+  }
+}
+
+// --- Dashboard -------------------------------------------------------------
+
+export type ServiceState = 'running' | 'stopped' | 'failed' | 'not-installed' | 'unknown';
+
+export interface ServiceInfo {
+  name: string;
+  unit: string;
+  package: string;
+  version: string | null;
+  state: ServiceState;
+}
+
+export interface DiskInfo {
+  mount: string;
+  /** Bytes. */
+  total: number;
+  used: number;
+  free: number;
+}
+
+export interface MemoryInfo {
+  /** Bytes. */
+  total: number;
+  available: number;
+  swap_total: number;
+  swap_free: number;
+}
+
+export interface OsInfo {
+  id: string;
+  version_id: string;
+  pretty_name: string;
+}
+
+export interface SystemInfo {
+  hostname: string;
+  os: OsInfo;
+  kernel: string;
+  uptime_seconds: number;
+  load: [number, number, number];
+  memory: MemoryInfo;
+  disks: DiskInfo[];
+  services: ServiceInfo[];
+  daemon_version: string;
+}
+
+/** One message of the /ws/dashboard WebSocket. */
+export interface SystemMessage {
+  type: 'system';
+  system: SystemInfo;
+}
+
+export interface DashboardProps {
+  system: SystemInfo | null;
+  daemon_error: string | null;
+  counts: { accounts: number; suspended: number; resellers: number };
+}
+
+// --- Hosting accounts --------------------------------------------------------
+
+export type AccountState = 'active' | 'suspended';
+
+export interface Account {
+  name: string;
+  email: string;
+  state: AccountState;
+  reseller: string | null;
+  /** ISO 8601. */
+  created_at: string;
+}
+
+export interface AccountDetail extends Account {
+  uid: number | null;
+  home: string | null;
+  shell: string | null;
+}
+
+export interface AccountsIndexProps {
+  accounts: {
+    items: Account[];
+    page: number;
+    pages: number;
+    total: number;
+    search: string;
+  };
+  can_create: boolean;
+  /** Non-empty only for admins: the owners an account can be given. */
+  resellers: { username: string }[];
+}
+
+export interface AccountsShowProps {
+  account: AccountDetail;
+}
+
+// --- Resellers ---------------------------------------------------------------
+
+export interface Reseller {
+  username: string;
+  email: string;
+  /** null: no limit. */
+  max_accounts: number | null;
+  accounts: number;
+}
+
+export interface ResellersIndexProps {
+  resellers: Reseller[];
+}
+
+// --- API tokens --------------------------------------------------------------
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  read_only: boolean;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked: boolean;
+}
+
+export interface TokensIndexProps {
+  tokens: ApiToken[];
+  /** The plaintext of the token just created; sent once, never again. */
+  new_token: string | null;
+}
+
+// --- Audit log ---------------------------------------------------------------
+
+export interface AuditEvent {
+  time: string;
+  actor: string | null;
+  ip: string | null;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditIndexProps {
+  events: {
+    items: AuditEvent[];
+    page: number;
+    pages: number;
+    /** The current filter; empty for all actions. */
+    action: string;
+  };
+}
+
+// --- Profile / security --------------------------------------------------------
+
+export interface TwoFactorSetup {
+  secret: string;
+  otpauth_uri: string;
+  /** Server-generated SVG of the otpauth URI as a QR code. */
+  qr_svg: string;
+}
+
+export interface ProfileSecurityProps {
+  two_factor: { enabled: boolean; recovery_codes_left: number };
+  setup: TwoFactorSetup | null;
+  /** Shown once, right after 2FA was enabled. */
+  recovery_codes: string[] | null;
+}
+
+// --- Background jobs -----------------------------------------------------------
+
+export type JobStatus = 'ready' | 'running' | 'successful' | 'failed';
+
+export interface Job {
+  id: string;
+  name: string;
+  status: JobStatus;
+  /** 0–100, or null when the job cannot tell. */
+  progress: number | null;
+  result: string | null;
+  error: string | null;
+}
+
+export interface JobsShowProps {
+  job: Job;
+}
