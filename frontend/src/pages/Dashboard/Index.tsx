@@ -133,7 +133,7 @@ export default function Index({ system: initial, daemon_error, counts, auth }: P
               </Card>
             </div>
 
-            <Card title="Services" description="Packages the panel manages and their systemd units." flush>
+            <Card title="Services" description="Services the panel manages, their units and package versions." flush>
               <Table<ServiceInfo>
                 caption="Services"
                 rows={system.services}
