@@ -23,6 +23,10 @@ VENV=$OPT_DIR/venv
 VENV_STAMP=$VENV/.supercp-install.sha256
 # Hash of the code, config and service file the running daemon was started with.
 DAEMON_STAMP=/run/super-daemon.install.sha256
+# The same for the panel (code, config, unit, frontend build, certificate).
+PANEL_STAMP=/run/supercp-panel.install.sha256
+# What collectstatic last copied (code and frontend build).
+STATIC_STAMP=$OPT_DIR/.static.sha256
 LOG=$LOG_DIR/install.log
 SYSTEM_PYTHON=/usr/bin/python3
 
@@ -38,6 +42,8 @@ PANEL_ETC=$ETC_DIR/panel
 PANEL_KEY=$PANEL_ETC/secret_key
 PANEL_DB_CNF=$PANEL_ETC/mariadb.cnf
 PANEL_CONFIG=$ETC_DIR/panel.toml
+# Where the installer makes the panel's self-signed certificate (unless panel.toml names another).
+PANEL_TLS_DIR=$PANEL_ETC/tls
 
 # --- output -------------------------------------------------------------------------------
 
@@ -218,7 +224,7 @@ source_hash() {
         "$SYSTEM_PYTHON" --version
         find src -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*.egg-info/*' \
             -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-        sha256sum requirements/runtime.txt pyproject.toml
+        sha256sum requirements/runtime.txt requirements/frontend.txt pyproject.toml
     ) | sha256sum | cut -d' ' -f1
 }
 CODE_HASH=$(source_hash)
@@ -231,6 +237,8 @@ else
     fi
     rm -f "$VENV_STAMP"
     run "$VENV/bin/pip" install -q -r "$REPO/requirements/runtime.txt"
+    # Node for building the frontend (deploy/build-frontend.sh); not used at run time.
+    run "$VENV/bin/pip" install -q -r "$REPO/requirements/frontend.txt"
     # Build from a copy: pip builds in the source tree, and this run is root's, so build
     # output must not land in the (possibly non-root) checkout.
     build=$(mktemp -d)
@@ -245,7 +253,7 @@ else
     version=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("supercp"))')
     note "installed supercp $version"
 fi
-for tool in super-daemon super-cli; do
+for tool in super-daemon super-cli super-panel; do
     [[ -x $VENV/bin/$tool ]] || die "$VENV/bin/$tool is missing after install"
     ln -sfn "$VENV/bin/$tool" "/usr/local/sbin/$tool"
 done
@@ -297,6 +305,21 @@ SOCKET=$(check_config daemon "$ETC_DIR/daemon.toml")
 rm -f "$config_error"
 [[ $(install_file 0644 "$REPO/deploy/logrotate/supercp" /etc/logrotate.d/supercp) ]] &&
     note "installed /etc/logrotate.d/supercp"
+# The panel's settings the installer needs, as PANEL_<KEY>=value lines (shell-quoted).
+panel_settings() {
+    "$VENV/bin/python" - "$PANEL_CONFIG" <<'EOF'
+import shlex
+import sys
+from pathlib import Path
+
+from supercp.web.config.panel import load_config
+
+config = load_config(Path(sys.argv[1]))
+for key in ("listen_address", "port", "tls_certificate", "tls_key", "frontend_dir", "static_root"):
+    print(f"PANEL_{key.upper()}={shlex.quote(str(getattr(config, key)))}")
+EOF
+}
+eval "$(panel_settings)"
 
 # --- services -----------------------------------------------------------------------------
 
@@ -406,6 +429,51 @@ run panel_django runuser -u "$PANEL_USER" -- "$VENV/bin/python" -m django check 
     --database default
 note "migrations applied; $PANEL_USER loads the settings and reaches the database"
 
+step "Panel frontend in $PANEL_FRONTEND_DIR"
+# The script skips the build when the sources and Node are those of the last build.
+run "$REPO/deploy/build-frontend.sh" "$VENV/bin/python" "$PANEL_FRONTEND_DIR"
+note "$(tail -n 1 "$LOG")"
+MANIFEST=$PANEL_FRONTEND_DIR/.vite/manifest.json
+[[ -s $MANIFEST ]] || die "the frontend build left no $MANIFEST"
+FRONTEND_HASH=$(sha256sum "$MANIFEST" | cut -d' ' -f1)
+STATIC_HASH=$(echo "$CODE_HASH $FRONTEND_HASH" | sha256sum | cut -d' ' -f1)
+if [[ -d $PANEL_STATIC_ROOT && -f $STATIC_STAMP && $(cat "$STATIC_STAMP") == "$STATIC_HASH" ]]; then
+    note "static files in $PANEL_STATIC_ROOT unchanged"
+else
+    install -d -o root -g root -m 0755 "$PANEL_STATIC_ROOT"
+    # The frontend and Django's own static files, in the one directory the panel serves.
+    run panel_django "$VENV/bin/python" -m django collectstatic --noinput --clear
+    echo "$STATIC_HASH" >"$STATIC_STAMP"
+    note "collected static files into $PANEL_STATIC_ROOT"
+fi
+
+step "Panel TLS certificate"
+if [[ -s $PANEL_TLS_CERTIFICATE && -s $PANEL_TLS_KEY ]]; then
+    note "using $PANEL_TLS_CERTIFICATE"
+elif [[ $PANEL_TLS_CERTIFICATE == "$PANEL_TLS_DIR"/* && $PANEL_TLS_KEY == "$PANEL_TLS_DIR"/* ]]; then
+    # Made once, for this machine's name and its loopback addresses, until a real one is
+    # configured in panel.toml.
+    install -d -o root -g "$PANEL_USER" -m 0750 "$PANEL_TLS_DIR"
+    tls_host=$(timeout 5 hostname -f 2>/dev/null || true)
+    [[ -n $tls_host ]] || tls_host=$(hostname)
+    tls_tmp=$(mktemp -d "$PANEL_TLS_DIR/.new.XXXXXX")
+    run openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -sha256 -days 3650 \
+        -nodes -subj "/CN=$tls_host" \
+        -addext "subjectAltName=DNS:$tls_host,IP:127.0.0.1,IP:::1" \
+        -keyout "$tls_tmp/key" -out "$tls_tmp/crt"
+    chown "root:$PANEL_USER" "$tls_tmp/key" "$tls_tmp/crt"
+    chmod 0640 "$tls_tmp/key" "$tls_tmp/crt"
+    mv "$tls_tmp/key" "$PANEL_TLS_KEY"
+    mv "$tls_tmp/crt" "$PANEL_TLS_CERTIFICATE"
+    rmdir "$tls_tmp"
+    note "made a self-signed certificate for $tls_host, 127.0.0.1 and ::1"
+else
+    die "panel.toml names $PANEL_TLS_CERTIFICATE and $PANEL_TLS_KEY; both must exist"
+fi
+runuser -u "$PANEL_USER" -- test -r "$PANEL_TLS_CERTIFICATE" ||
+    die "$PANEL_USER cannot read $PANEL_TLS_CERTIFICATE"
+runuser -u "$PANEL_USER" -- test -r "$PANEL_TLS_KEY" || die "$PANEL_USER cannot read $PANEL_TLS_KEY"
+
 # --- super-daemon -------------------------------------------------------------------------
 
 step "super-daemon ($INIT)"
@@ -466,18 +534,130 @@ ping=$(super-cli --json daemon ping 2>>"$LOG") ||
     die "super-cli --json daemon ping failed (see $LOG)"
 note "super-cli --json daemon ping: $ping"
 
+# --- panel service ------------------------------------------------------------------------
+
+step "Panel ($INIT)"
+if [[ $INIT == systemd ]]; then
+    PANEL_SERVICE_FILE=$REPO/deploy/systemd/supercp-panel.service
+    if [[ $(install_file 0644 "$PANEL_SERVICE_FILE" /etc/systemd/system/supercp-panel.service) ]]
+    then
+        run systemctl daemon-reload
+        note "installed supercp-panel.service"
+    fi
+    run systemctl enable supercp-panel
+else
+    PANEL_SERVICE_FILE=$REPO/deploy/init.d/supercp-panel
+    [[ $(install_file 0755 "$PANEL_SERVICE_FILE" /etc/init.d/supercp-panel) ]] &&
+        note "installed /etc/init.d/supercp-panel"
+    run update-rc.d supercp-panel defaults
+fi
+# Restart only when what the panel runs differs from what it was started with; uvicorn reads
+# the certificate and Django the frontend's manifest only at start.
+PANEL_HASH=$(
+    {
+        echo "$CODE_HASH $FRONTEND_HASH"
+        cat "$PANEL_CONFIG" "$PANEL_SERVICE_FILE" "$PANEL_TLS_CERTIFICATE" "$PANEL_TLS_KEY" |
+            sha256sum | cut -d' ' -f1
+    } | sha256sum | cut -d' ' -f1
+)
+if [[ $INIT == systemd ]]; then
+    if ! systemctl is-active --quiet supercp-panel; then
+        run systemctl start supercp-panel
+        note "started"
+    elif [[ ! -f $PANEL_STAMP || $(cat "$PANEL_STAMP") != "$PANEL_HASH" ]]; then
+        run systemctl restart supercp-panel
+        note "restarted (code, config, frontend or certificate changed)"
+    else
+        note "running, unchanged"
+    fi
+else
+    if ! service supercp-panel status >/dev/null 2>&1; then
+        run service supercp-panel start
+        note "started"
+    elif [[ ! -f $PANEL_STAMP || $(cat "$PANEL_STAMP") != "$PANEL_HASH" ]]; then
+        run service supercp-panel restart
+        note "restarted (code, config, frontend or certificate changed)"
+    else
+        note "running, unchanged"
+    fi
+fi
+echo "$PANEL_HASH" >"$PANEL_STAMP"
+
+case $PANEL_LISTEN_ADDRESS in
+    0.0.0.0 | ::) probe_host=127.0.0.1 ;;
+    *:*) probe_host="[$PANEL_LISTEN_ADDRESS]" ;;
+    *) probe_host=$PANEL_LISTEN_ADDRESS ;;
+esac
+PROBE_URL=https://$probe_host:$PANEL_PORT/login
+# The certificate may be self-signed: this checks that the panel answers, not who it is.
+panel_answers() {
+    "$VENV/bin/python" - "$PROBE_URL" <<'EOF'
+import ssl
+import sys
+import urllib.request
+
+context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+try:
+    with urllib.request.urlopen(sys.argv[1], context=context, timeout=5) as response:
+        sys.exit(0 if response.status == 200 else 1)
+except OSError:
+    sys.exit(1)
+EOF
+}
+answered=
+for _ in $(seq 60); do
+    if panel_answers; then
+        answered=1
+        break
+    fi
+    sleep 0.5
+done
+if [[ -z $answered ]]; then
+    if [[ $INIT == systemd ]]; then
+        die "$PROBE_URL did not answer within 30 s (journalctl -u supercp-panel)"
+    fi
+    die "$PROBE_URL did not answer within 30 s (see $LOG_DIR/panel.log)"
+fi
+note "$PROBE_URL answers"
+
+# The first admin, only while the panel has none. The password is shown once at the end and
+# written nowhere: super-cli's output is captured here, not logged.
+ADMIN_PASSWORD=
+if ! panel_django "$VENV/bin/python" -c '
+import django
+django.setup()
+from supercp.web.core.services import any_admin
+raise SystemExit(0 if any_admin() else 1)' 2>>"$LOG"; then
+    if created=$(cd / && super-cli --json admin create admin 2>>"$LOG"); then
+        ADMIN_PASSWORD=$(printf '%s' "$created" |
+            "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["password"])')
+        note "created the first admin, admin (password below)"
+    else
+        note "could not create the first admin; run: super-cli admin create NAME"
+    fi
+fi
+unset created
+
 # --- summary ------------------------------------------------------------------------------
 
 printf '\nGetSuperCP is installed (%ss).\n' "$((SECONDS - START_TIME))"
 printf '  config:   %s/daemon.toml, %s (secrets in %s)\n' "$ETC_DIR" "$PANEL_CONFIG" \
     "$SECRETS_DIR"
 printf '  code:     %s\n' "$VENV"
-printf '  logs:     %s (install.log, daemon.log, audit.jsonl)\n' "$LOG_DIR"
+printf '  logs:     %s (install.log, daemon.log, panel.log, audit.jsonl)\n' "$LOG_DIR"
 printf '  socket:   %s\n' "$SOCKET"
 if [[ $INIT == systemd ]]; then
-    printf '  service:  systemctl status super-daemon\n'
+    printf '  service:  systemctl status super-daemon supercp-panel\n'
 else
-    printf '  service:  service super-daemon status\n'
+    printf '  service:  service super-daemon status; service supercp-panel status\n'
 fi
 printf '  services: %s\n' "${MANAGED_SERVICES[*]}"
-printf '  panel:    not served yet; first admin: super-cli admin create NAME\n'
+panel_host=$(timeout 5 hostname -f 2>/dev/null || hostname)
+printf '  panel:    https://%s:%s (here: https://127.0.0.1:%s)\n' "$panel_host" "$PANEL_PORT" \
+    "$PANEL_PORT"
+if [[ -n $ADMIN_PASSWORD ]]; then
+    printf '\n  First admin: admin\n  One-time password: %s\n' "$ADMIN_PASSWORD"
+    printf '  (shown this once and stored nowhere in clear; change it under Security)\n'
+fi

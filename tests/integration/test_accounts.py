@@ -1,4 +1,5 @@
-"""Hosting accounts as real Linux users, through the installed daemon and super-cli."""
+"""Hosting accounts as real Linux users, through the installed daemon and super-cli (which
+goes through the installed panel's service layer and database)."""
 
 import grp
 import json
@@ -34,7 +35,9 @@ def test_super_cli_creates_a_real_user_that_id_shows(account_name):
     assert f"uid={pw.pw_uid}({name})" in ident
     assert name in [a["name"] for a in cli("account", "list")[1]["accounts"]]
 
-    assert cli("account", "create", name)[1]["created"] is False  # idempotent
+    # The panel's database has it now, so a second create is refused (nothing changes).
+    code, body = cli("account", "create", name)
+    assert (code, body["error"]["code"]) == (1, "account-exists")
 
     code, body = cli("account", "delete", name)
     assert (code, body) == (0, {"name": name, "removed": True})

@@ -126,3 +126,52 @@ def api(token_for) -> Callable[..., Client]:
         return Client(headers={"authorization": f"Bearer {token}"})
 
     return make
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+class Pages:
+    """A browser on the panel's pages as Inertia drives them: JSON page objects, JSON posts."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def get(self, url: str, **query: str | int):
+        return self.client.get(url, query, headers={"X-Inertia": "true"})
+
+    def page(self, url: str, **query: str | int) -> dict:
+        """The page object of a GET that must render a page."""
+        response = self.get(url, **query)
+        assert response.status_code == 200, (response.status_code, response.content[:500])
+        assert response["X-Inertia"] == "true"
+        return response.json()
+
+    def post(self, url: str, data: dict | None = None, **headers: str):
+        return self.client.post(
+            url,
+            data or {},
+            content_type="application/json",
+            headers={"X-Inertia": "true", **headers},
+        )
+
+    def delete(self, url: str):
+        return self.client.delete(url, headers={"X-Inertia": "true"})
+
+    def follow(self, response) -> dict:
+        """The page a redirect leads to (where the flash and the errors are shown)."""
+        assert response.status_code in (302, 303), (response.status_code, response.content[:500])
+        return self.page(response["Location"])
+
+
+@pytest.fixture
+def pages() -> Callable[[Actor | None], Pages]:
+    """Pages as an actor's logged-in session (None: not logged in)."""
+
+    def make(actor: Actor | None = None, **options: object) -> Pages:
+        client = Client(**options)  # type: ignore[arg-type]
+        if actor is not None:
+            client.force_login(actor.user)
+        return Pages(client)
+
+    return make

@@ -218,7 +218,8 @@ def test_requests_without_credentials_get_401(world):
         assert response.json()["error"]["code"] == "unauthenticated"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/nothing-here"])
+# Outside /api/ the panel's pages answer with HTML (tests/web/test_pages.py).
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/nothing-here"])
 def test_an_unknown_path_is_a_json_404(world, api, path):
     response = api(world.admin).get(path)
     assert response.status_code == 404

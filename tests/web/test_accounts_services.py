@@ -13,10 +13,11 @@ from supercp.web.accounts import services
 from supercp.web.accounts.models import HostingAccount, State
 from supercp.web.core.authz import Actor
 from supercp.web.core.models import AuditEvent, Role
+from supercp.web.core.services import Page
 from tests.web.conftest import PASSWORD, SOCKET, make_user, system_account, user_exists
 
 
-def names(page: services.Page[HostingAccount]) -> set[str]:
+def names(page: Page[HostingAccount]) -> set[str]:
     return {a.name for a in page.items}
 
 

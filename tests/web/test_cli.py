@@ -10,7 +10,9 @@ import sys
 from django.test import Client
 
 from supercp.cli.main import main
+from supercp.web.accounts.models import HostingAccount, State
 from supercp.web.core.models import ApiToken, AuditEvent, Role, User
+from tests.web.conftest import user_exists
 
 
 def cli(capsys, *args: str) -> tuple[int, dict]:
@@ -89,3 +91,72 @@ def test_a_broken_panel_config_is_reported_not_a_traceback(tmp_path):
     assert done.returncode == 1
     assert json.loads(done.stdout)["error"]["code"] == "panel-config"
     assert "Traceback" not in done.stderr
+
+
+# --- super-cli account …: through the panel's service layer, with the installed daemon ------
+
+
+def test_account_create_list_delete(capsys, account_name):
+    name = account_name()
+    code, created = cli(capsys, "account", "create", name, "--email", "carol@example.test")
+    assert code == 0
+    assert created["created"] is True
+    assert created["account"]["name"] == name
+    assert created["account"]["home"] == f"/home/{name}"
+    assert user_exists(name)
+    # The panel knows it too: the account, and a customer login with the printed password.
+    account = HostingAccount.objects.get(name=name)
+    assert account.user.check_password(created["password"])
+    assert account.user.email == "carol@example.test"
+    event = AuditEvent.objects.get(action="account.create", target=name)
+    assert (event.actor, event.actor_name) == (None, "root (super-cli)")
+
+    code, listed = cli(capsys, "account", "list")
+    assert code == 0
+    row = next(a for a in listed["accounts"] if a["name"] == name)
+    assert row["uid"] == created["account"]["uid"]
+    assert (row["state"], row["suspended"], row["reseller"]) == ("active", False, None)
+
+    assert cli(capsys, "account", "delete", name) == (0, {"name": name, "removed": True})
+    assert not user_exists(name)
+    assert not HostingAccount.objects.filter(name=name).exists()
+    assert name not in [a["name"] for a in cli(capsys, "account", "list")[1]["accounts"]]
+
+
+def test_account_create_for_a_reseller_keeps_to_the_limit(capsys, world, account_name):
+    world.rita.user.max_accounts = 1
+    world.rita.user.save()
+    code, body = cli(capsys, "account", "create", account_name(), "--reseller", "rita")
+    assert code == 1
+    assert body["error"]["code"] == "account-limit"
+
+
+def test_an_account_the_panel_does_not_know_is_not_found(capsys):
+    code, body = cli(capsys, "account", "delete", "carol")
+    assert code == 1
+    assert body == {
+        "error": {"code": "not-found", "message": "no account 'carol'", "field": "name"}
+    }
+
+
+def test_account_suspend_and_unsuspend_keep_the_shell(capsys, account_name):
+    name = account_name()
+    cli(capsys, "account", "create", name, "--shell")
+    code, body = cli(capsys, "account", "suspend", name)
+    assert code == 0
+    assert body["created"] is False
+    assert body["account"]["suspended"] is True
+    assert body["account"]["shell"] == "/bin/bash"
+    assert HostingAccount.objects.get(name=name).state == State.SUSPENDED
+    assert cli(capsys, "account", "unsuspend", name)[1]["account"]["suspended"] is False
+    assert cli(capsys, "account", "suspend", "sctnobody")[1]["error"]["code"] == "not-found"
+
+
+def test_account_commands_print_tables_for_humans(capsys, account_name):
+    name = account_name()
+    assert main(["account", "create", name]) == 0
+    assert main(["account", "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"Created account {name}" in out
+    assert "one-time password" in out
+    assert "account(s)" in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -44,6 +45,9 @@ def test_the_path_comes_from_the_environment(tmp_path, monkeypatch):
         'database_name = "x; DROP"\n',
         'allowed_hosts = ["a b"]\n',
         "debug = 1\n",
+        'tls_key = "panel.key"\n',
+        "port = 0\n",
+        'listen_address = "any"\n',
     ],
 )
 def test_bad_config_is_refused(tmp_path, text):
@@ -109,7 +113,24 @@ def test_production_settings_take_the_database_login_from_the_option_file(tmp_pa
         check=True,
     )
     secret, hosts, debug, database = json.loads(done.stdout)
-    assert (secret, hosts, debug) == ("k" * 64, ["panel.example.test"], False)
+    assert (secret, debug) == ("k" * 64, False)
+    # The configured names, then the machine's own (the installer's URL and certificate).
+    assert hosts[0] == "panel.example.test"
+    assert socket.gethostname() in hosts
     assert database["OPTIONS"]["read_default_file"] == "/etc/example/db.cnf"
     assert "PASSWORD" not in database or not database["PASSWORD"]
     assert "USER" not in database or not database["USER"]
+
+
+def test_the_panel_listens_on_8443_with_the_installers_certificate_by_default():
+    config = PanelConfig()
+    assert (config.listen_address, config.port) == ("0.0.0.0", 8443)
+    assert str(config.tls_certificate) == "/etc/supercp/panel/tls/panel.crt"
+    assert str(config.tls_key) == "/etc/supercp/panel/tls/panel.key"
+
+
+def test_the_csrf_cookie_and_header_are_the_ones_inertia_uses():
+    assert base.CSRF_COOKIE_NAME == "XSRF-TOKEN"
+    assert base.CSRF_HEADER_NAME == "HTTP_X_XSRF_TOKEN"
+    # Inertia's client reads the cookie, so it cannot be HttpOnly; it stays Secure.
+    assert getattr(base, "CSRF_COOKIE_HTTPONLY", False) is False

@@ -164,8 +164,8 @@ def test_session_requests_that_change_things_need_the_csrf_token(world):
     assert client.get(f"/api/v1/accounts/{bob}").json()["state"] == "active"
     # With the cookie and the matching header, the same request goes through.
     csrf = "k" * 32  # any 32 letters or digits make a valid CSRF secret
-    client.cookies["supercp_csrftoken"] = csrf
-    response = client.post(f"/api/v1/accounts/{bob}/suspend", headers={"x-csrftoken": csrf})
+    client.cookies["XSRF-TOKEN"] = csrf
+    response = client.post(f"/api/v1/accounts/{bob}/suspend", headers={"x-xsrf-token": csrf})
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "suspended"
 

@@ -1,59 +1,91 @@
-"""`super-cli account …`: hosting accounts."""
+"""`super-cli account …`: hosting accounts, through the panel's service layer.
+
+Each command runs the panel's service functions in this process (as root, with the panel's
+settings, like `super-cli admin`), acting as an admin that the audit log records as
+"root (super-cli)". So the panel's database and the system stay in step: an account made
+here has its customer login in the panel, and the panel's rules (reserved names, reseller
+limits) apply. The daemon is reached at the socket panel.toml names.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from supercp.cli.context import JsonOption, build, client, use_json
+from supercp.cli.context import JsonOption, build, use_json
 from supercp.cli.output import console, out
+from supercp.cli.panel import django_panel
 from supercp.protocol import accounts as api
-from supercp.protocol.errors import NotFound
-
-NOLOGIN = "/usr/sbin/nologin"
 
 app = typer.Typer(
-    help="Hosting accounts (Linux users managed by GetSuperCP).", no_args_is_help=True
+    help="Hosting accounts (a panel login and a Linux user each).", no_args_is_help=True
 )
 
 Name = Annotated[str, typer.Argument(help="Account name: a-z first, then a-z, 0-9, _ or -.")]
 
 
+def _system(name: str) -> api.Account:
+    """The Linux side of an account the panel knows, as the daemon reports it."""
+    from supercp.protocol.errors import NotFound
+    from supercp.web.accounts import services
+    from supercp.web.core.authz import Actor
+
+    found = services.system_account(Actor.root(), name)
+    if found is None:
+        raise NotFound(f"the system has no user '{name}'", field="name")
+    return found
+
+
 @app.command("create")
 def create(
     name: Name,
+    email: Annotated[str, typer.Option("--email", help="The customer's e-mail address.")] = "",
+    reseller: Annotated[
+        str | None, typer.Option("--reseller", help="The reseller who will own the account.")
+    ] = None,
     shell: Annotated[bool, typer.Option("--shell", help="Give the account a login shell.")] = False,
     json: JsonOption = False,
 ) -> None:
-    """Create a hosting account (or converge an existing managed one)."""
+    """Create a hosting account and its panel login (prints a one-time password)."""
     use_json(json)
-    params = build(api.EnsureParams, name=name, login_shell=shell)
-    with out.progress(f"Creating account {name}…"), client() as c:
-        result = c.invoke(api.ENSURE, params)
+    # The daemon's own schema first, so a bad name is refused before anything is touched.
+    build(api.EnsureParams, name=name, login_shell=shell)
+    with out.progress(f"Creating account {name}…"), django_panel():
+        from supercp.web.accounts import services
+        from supercp.web.core.authz import Actor
+        from supercp.web.core.services import generate_password
+
+        password = generate_password()
+        services.create_account(
+            Actor.root(), name, email, password, reseller=reseller, login_shell=shell
+        )
+        account = _system(name)
     if out.json:
-        out.emit(result)
+        out.emit(
+            {"account": account.model_dump(mode="json"), "created": True, "password": password}
+        )
         return
-    verb = "Created" if result.created else "Already present:"
-    a = result.account
-    console.print(f"{verb} account [bold]{a.name}[/] (uid {a.uid}, home {a.home}, shell {a.shell})")
+    console.print(
+        f"Created account [bold]{account.name}[/] "
+        f"(uid {account.uid}, home {account.home}, shell {account.shell})"
+    )
+    console.print(f"Panel login {name}, one-time password: [bold]{password}[/]  (shown once)")
 
 
 def _set_suspended(name: str, suspended: bool) -> None:
     build(api.EnsureParams, name=name)
     verb = "Suspending" if suspended else "Unsuspending"
-    with out.progress(f"{verb} account {name}…"), client() as c:
-        current = {a.name: a for a in c.invoke(api.LIST).accounts}.get(name)
-        if current is None:
-            raise NotFound(f"no account '{name}'", code="not-found", field="name")
-        # ensure is a desired-state intent: keep the shell the account has now.
-        params = api.EnsureParams(
-            name=name, login_shell=current.shell != NOLOGIN, suspended=suspended
-        )
-        result = c.invoke(api.ENSURE, params)
+    with out.progress(f"{verb} account {name}…"), django_panel():
+        from supercp.web.accounts import services
+        from supercp.web.core.authz import Actor
+
+        change = services.suspend_account if suspended else services.unsuspend_account
+        change(Actor.root(), name)
+        account = _system(name)
     if out.json:
-        out.emit(result)
+        out.emit(api.EnsureResult(account=account, created=False))
     else:
         state = "suspended" if suspended else "active"
         console.print(f"Account [bold]{name}[/] is {state}")
@@ -75,19 +107,51 @@ def unsuspend(name: Name, json: JsonOption = False) -> None:
 
 @app.command("list")
 def list_(json: JsonOption = False) -> None:
-    """List the hosting accounts."""
+    """List the hosting accounts with their Linux users."""
     use_json(json)
-    with client() as c:
-        result = c.invoke(api.LIST)
+    with django_panel():
+        from supercp.web.accounts import services
+        from supercp.web.core.authz import Actor
+
+        root = Actor.root()
+        accounts = services.all_accounts(root)
+        system = services.system_accounts(root)
+    rows: list[dict[str, Any]] = []
+    for a in accounts:
+        facts = system.get(a.name)
+        rows.append(
+            {
+                # The daemon's fields, as before; null where the system lacks the user.
+                "name": a.name,
+                "uid": facts.uid if facts else None,
+                "group": facts.group if facts else None,
+                "home": facts.home if facts else None,
+                "shell": facts.shell if facts else None,
+                "suspended": facts.suspended if facts else a.state == "suspended",
+                # What the panel adds.
+                "email": a.user.email,
+                "reseller": a.reseller.username if a.reseller else None,
+                "state": a.state,
+            }
+        )
     if out.json:
-        out.emit(result)
+        out.emit({"accounts": rows})
         return
     table = Table(
-        "Name", "UID", "Home", "Shell", "State", title=f"{len(result.accounts)} account(s)"
+        "Name", "UID", "Home", "Shell", "State", "Reseller", title=f"{len(rows)} account(s)"
     )
-    for a in result.accounts:
-        state = "[yellow]suspended[/]" if a.suspended else "active"
-        table.add_row(a.name, str(a.uid), a.home, a.shell, state)
+    for r in rows:
+        state = "[yellow]suspended[/]" if r["state"] == "suspended" else "active"
+        if r["uid"] is None:
+            state += " [red](no Linux user)[/]"
+        table.add_row(
+            r["name"],
+            str(r["uid"] if r["uid"] is not None else "-"),
+            r["home"] or "-",
+            r["shell"] or "-",
+            state,
+            r["reseller"] or "-",
+        )
     console.print(table)
 
 
@@ -99,14 +163,15 @@ def delete(
     ] = False,
     json: JsonOption = False,
 ) -> None:
-    """Delete a hosting account, its processes and (unless kept) its home."""
+    """Delete a hosting account: its Linux user, processes, home (unless kept) and login."""
     use_json(json)
-    params = build(api.RemoveParams, name=name, keep_home=keep_home)
-    with out.progress(f"Deleting account {name}…"), client() as c:
-        result = c.invoke(api.REMOVE, params)
+    build(api.RemoveParams, name=name, keep_home=keep_home)
+    with out.progress(f"Deleting account {name}…"), django_panel():
+        from supercp.web.accounts import services
+        from supercp.web.core.authz import Actor
+
+        result = services.delete_account(Actor.root(), name, keep_home=keep_home)
     if out.json:
         out.emit(result)
-    elif result.removed:
-        console.print(f"Deleted account [bold]{name}[/]")
     else:
-        console.print(f"No account [bold]{name}[/]; nothing to do")
+        console.print(f"Deleted account [bold]{name}[/]")

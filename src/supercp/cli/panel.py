@@ -25,7 +25,7 @@ SETTINGS = "supercp.web.config.settings"
 
 
 @contextlib.contextmanager
-def _panel() -> Iterator[None]:
+def django_panel() -> Iterator[None]:
     """Django set up with the production settings; its failures as ours."""
     import django
     from django.conf import settings
@@ -56,7 +56,7 @@ def admin_create(
 ) -> None:
     """Create a panel admin and print a generated one-time password (shown once)."""
     use_json(json)
-    with _panel():
+    with django_panel():
         from supercp.web.core import services
 
         user, password = services.create_admin(name, email)
@@ -74,7 +74,7 @@ def admin_reset_password(
 ) -> None:
     """Give a panel login a new generated password (shown once); its sessions end."""
     use_json(json)
-    with _panel():
+    with django_panel():
         from supercp.web.core import services
 
         user, password = services.reset_password(name)
@@ -98,7 +98,7 @@ def token_create(
 ) -> None:
     """Create an API token for a user and print it (shown once; only its hash is kept)."""
     use_json(json)
-    with _panel():
+    with django_panel():
         from supercp.web.core import services
 
         new = services.create_token_for(user, name, read_only=read_only, expires_days=expires_days)

@@ -10,10 +10,7 @@ panel's rows roll back with the audit entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from pydantic import TypeAdapter
@@ -26,23 +23,11 @@ from supercp.web.accounts.models import HostingAccount, State
 from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, require_role, require_writable
 from supercp.web.core.models import Role, User
-from supercp.web.core.services import check_email
-
-T = TypeVar("T")
+from supercp.web.core.services import Page, check_email, check_new_password
 
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
 _NAME = TypeAdapter(AccountName)
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list, with the total the actor may see."""
-
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
 
 
 def _visible(actor: Actor) -> QuerySet[HostingAccount]:
@@ -85,6 +70,46 @@ def get_account(actor: Actor, name: str) -> HostingAccount:
     return account
 
 
+def all_accounts(actor: Actor) -> list[HostingAccount]:
+    """Every account the actor may see, by name (super-cli lists them all at once)."""
+    return list(_visible(actor).select_related("user", "reseller"))
+
+
+def system_accounts(actor: Actor) -> dict[str, rpc.Account]:
+    """The Linux side (uid, home, shell) of the accounts the actor may see, by name."""
+    visible = set(_visible(actor).values_list("name", flat=True))
+    if not visible:
+        return {}
+    with daemon.client() as c:
+        listed = c.invoke(rpc.LIST).accounts
+    return {a.name: a for a in listed if a.name in visible}
+
+
+def system_account(actor: Actor, name: str) -> rpc.Account | None:
+    """The Linux side of one visible account; None when the system has no such user."""
+    get_account(actor, name)
+    return system_accounts(actor).get(name)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the dashboard counts: visible accounts, how many suspended, and resellers."""
+
+    accounts: int
+    suspended: int
+    resellers: int
+
+
+def counts(actor: Actor) -> Counts:
+    visible = _visible(actor)
+    return Counts(
+        accounts=visible.count(),
+        suspended=visible.filter(state=State.SUSPENDED).count(),
+        # Only admins see resellers at all.
+        resellers=User.objects.filter(role=Role.RESELLER).count() if actor.is_admin else 0,
+    )
+
+
 def _for_change(actor: Actor, name: str) -> HostingAccount:
     """Lock an account the actor may change (call inside a transaction)."""
     require_writable(actor)
@@ -105,15 +130,6 @@ def _check_name(name: str) -> None:
             "an account name is a-z first, then up to 31 of a-z, 0-9, _ or -",
             code="invalid-name",
             field="name",
-        ) from None
-
-
-def _check_password(password: str, name: str, email: str) -> None:
-    try:
-        validate_password(password, User(username=name, email=email))
-    except ValidationError as err:
-        raise ValidationFailed(
-            " ".join(err.messages), code="weak-password", field="password"
         ) from None
 
 
@@ -157,7 +173,7 @@ def create_account(
     require_role(actor, Role.ADMIN, Role.RESELLER)
     _check_name(name)
     check_email(email)
-    _check_password(password, name, email)
+    check_new_password(password, name, email)
     owner = _owner(actor, reseller)
     try:
         with transaction.atomic():
@@ -219,13 +235,14 @@ def unsuspend_account(actor: Actor, name: str) -> HostingAccount:
     return _set_state(actor, name, State.ACTIVE, "account.unsuspend")
 
 
-def delete_account(actor: Actor, name: str) -> None:
-    """Remove the Linux user (home included), then the account and its customer's login."""
+def delete_account(actor: Actor, name: str, *, keep_home: bool = False) -> rpc.RemoveResult:
+    """Remove the Linux user (home included unless kept), then the account and its login."""
     with transaction.atomic():
         account = _for_change(actor, name)
-        audit.record(actor, "account.delete", name)
+        audit.record(actor, "account.delete", name, keep_home=keep_home)
         with daemon.client() as c:
-            c.invoke(rpc.REMOVE, rpc.RemoveParams(name=name))
+            result = c.invoke(rpc.REMOVE, rpc.RemoveParams(name=name, keep_home=keep_home))
         user = account.user
         account.delete()
         user.delete()
+    return result

@@ -6,6 +6,7 @@ Nothing here reads a file or the environment: what differs between machines come
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 DEBUG = False
@@ -14,6 +15,13 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    # Two-factor sign-in: TOTP authenticators, and static devices for the recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_vite",
+    "inertia",
     "supercp.web.core",
     "supercp.web.accounts",
 ]
@@ -21,16 +29,50 @@ AUTH_USER_MODEL = "core.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files come from the panel itself, so it needs no web server in front of it.
+    "supercp.web.core.static.StaticFiles",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "inertia.middleware.InertiaMiddleware",
+    # Last, so it is the first to turn a page view's SuperCPError into the Inertia answer.
+    "supercp.web.core.pages.PageMiddleware",
 ]
 
 ROOT_URLCONF = "supercp.web.config.urls"
 ASGI_APPLICATION = "supercp.web.config.asgi.application"
-TEMPLATES: list[dict[str, object]] = []
+TEMPLATES: list[dict[str, object]] = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+LOGIN_URL = "/login"
+
+# --- pages: Inertia and the Vite build --------------------------------------------------------
+# The one HTML page every Inertia response starts from; it loads the built frontend.
+INERTIA_LAYOUT = "supercp/base.html"
+STATIC_URL = "/static/"
+# The ASGI server is the TLS endpoint for browsers on other machines; no CORS for static files.
+SERVESTATIC_ALLOW_ALL_ORIGINS = False
+
+
+def vite(directory: Path) -> dict[str, dict[str, object]]:
+    """DJANGO_VITE for a built frontend: Vite's out dir holds .vite/manifest.json."""
+    return {"default": {"dev_mode": False, "manifest_path": directory / ".vite" / "manifest.json"}}
+
+
+def frontend_version(directory: Path) -> str:
+    """INERTIA_VERSION: a new build gets a new one, so open pages reload instead of mixing
+    old and new code."""
+    try:
+        return hashlib.sha256((directory / ".vite" / "manifest.json").read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "unbuilt"
+
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -65,7 +107,15 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_NAME = "supercp_csrftoken"
+# The names Inertia's HTTP client uses: it reads this cookie (so it is not HttpOnly) and sends
+# its value back in the header on every request. The REST API takes the same header.
+CSRF_COOKIE_NAME = "XSRF-TOKEN"
+CSRF_HEADER_NAME = "HTTP_X_XSRF_TOKEN"
+# A stale token on a page makes the panel send the browser back with a message, not a bare 403.
+CSRF_FAILURE_VIEW = "supercp.web.core.pages.csrf_failure"
+
+# --- two-factor -------------------------------------------------------------------------------
+OTP_TOTP_ISSUER = "GetSuperCP"
 
 # --- security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

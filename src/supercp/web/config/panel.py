@@ -32,10 +32,29 @@ class PanelConfig(BaseModel):
     daemon_timeout: float = Field(default=120.0, gt=0, le=3600)
     # Never on a reachable server: Django's debug pages show settings and code.
     debug: StrictBool = False
+    # Where the panel listens (HTTPS only); the hosting nginx is not in front of it, so the
+    # panel stays reachable when nginx is stopped or broken.
+    listen_address: Annotated[str, Field(pattern=r"^[0-9A-Fa-f.:]+$")] = "0.0.0.0"  # noqa: S104
+    port: int = Field(default=8443, ge=1, le=65535)
+    # PEM certificate (chain) and key; the installer makes a self-signed pair here unless
+    # these name a real one.
+    tls_certificate: Path = Path("/etc/supercp/panel/tls/panel.crt")
+    tls_key: Path = Path("/etc/supercp/panel/tls/panel.key")
+    # The built frontend (Vite's output with .vite/manifest.json) and collectstatic's target.
+    frontend_dir: Path = Path("/opt/supercp/frontend")
+    static_root: Path = Path("/opt/supercp/static")
 
     @model_validator(mode="after")
     def _check(self) -> PanelConfig:
-        for name in ("secret_key_file", "database_option_file", "daemon_socket"):
+        for name in (
+            "secret_key_file",
+            "database_option_file",
+            "daemon_socket",
+            "tls_certificate",
+            "tls_key",
+            "frontend_dir",
+            "static_root",
+        ):
             if not getattr(self, name).is_absolute():
                 raise ValueError(f"{name} must be an absolute path")
         return self

@@ -7,17 +7,29 @@ user only; this module holds neither.
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 from supercp.web.config.base import *  # noqa: F403  (Django reads settings as module globals)
-from supercp.web.config.base import mariadb
+from supercp.web.config.base import frontend_version, mariadb, vite
 from supercp.web.config.panel import load_config, read_secret_key
 
 PANEL = load_config()
 
 DEBUG = PANEL.debug
 SECRET_KEY = read_secret_key(PANEL.secret_key_file)
-ALLOWED_HOSTS = list(PANEL.allowed_hosts)
+# The configured names, plus the names this machine gives itself: the installer prints the
+# panel's URL with the host name, and the self-signed certificate is made for that name.
+ALLOWED_HOSTS = list(dict.fromkeys([*PANEL.allowed_hosts, socket.gethostname(), socket.getfqdn()]))
 DATABASES = {
     "default": mariadb(PANEL.database_name, {"read_default_file": str(PANEL.database_option_file)})
 }
 SUPERCP_DAEMON_SOCKET = PANEL.daemon_socket
 SUPERCP_DAEMON_TIMEOUT = PANEL.daemon_timeout
+
+# collectstatic copies the built frontend (and Django's own files) to STATIC_ROOT, which the
+# panel serves under /static/.
+STATIC_ROOT = PANEL.static_root
+STATICFILES_DIRS: list[Path] = [PANEL.frontend_dir]
+DJANGO_VITE = vite(PANEL.frontend_dir)
+INERTIA_VERSION = frontend_version(PANEL.frontend_dir)

@@ -2,12 +2,18 @@
 
 pytest-django creates the database test_supercp_tests (from the name below) and drops it
 afterwards. Accounts the tests create go through the real daemon at /run/super-daemon.sock.
+
+The pages load a small fixture build (tests/web/fixtures/frontend: a Vite manifest and two
+tiny assets) instead of the real frontend, so the view tests need neither Node nor a build;
+the integration tests check the real build as the installed panel serves it.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from supercp.web.config.base import *  # noqa: F403  (Django reads settings as module globals)
-from supercp.web.config.base import mariadb
+from supercp.web.config.base import frontend_version, mariadb, vite
 
 SECRET_KEY = "supercp-tests-only-" + "x" * 40  # a fixture, not a secret
 ALLOWED_HOSTS = ["testserver", "localhost"]
@@ -17,3 +23,10 @@ DATABASES = {
 # Hashing with argon2's production cost would dominate the run time; the production list
 # is checked by a test of its own.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+FIXTURE_FRONTEND = Path(__file__).resolve().parents[4] / "tests/web/fixtures/frontend"
+# Served as it is (no collectstatic in the tests).
+STATIC_ROOT = FIXTURE_FRONTEND
+STATICFILES_DIRS: list[Path] = []
+DJANGO_VITE = vite(FIXTURE_FRONTEND)
+INERTIA_VERSION = frontend_version(FIXTURE_FRONTEND)

@@ -1,12 +1,13 @@
-"""URLs: the REST API under /api/v1 (the pages come with the frontend)."""
+"""URLs: the REST API under /api/v1, and the pages (one urls.py per domain app)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path
 
 from supercp.web.accounts import api as accounts_api
 from supercp.web.core import api as core_api
+from supercp.web.core.pages import error_page, not_found_page
 from supercp.web.core.rest import build_api, error_body
 
 # One line per domain app that has an API.
@@ -17,17 +18,37 @@ api = build_api(
     ]
 )
 
-urlpatterns = [path("api/v1/", api.urls)]
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("supercp.web.core.urls")),
+    path("", include("supercp.web.accounts.urls")),
+]
 
 
-def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
-    return JsonResponse(error_body("not-found", "not found"), status=404)
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
 
 
-def server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(error_body("internal", "internal error"), status=500)
+# Errors outside a view's own handling: JSON under /api/, plain HTML pages elsewhere (they
+# need no frontend, so they show even when the build is missing).
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("not-found", "not found"), status=404)
+    return not_found_page()
 
 
-# Until the frontend brings pages, every response is JSON, errors outside the API too.
+def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("forbidden", "forbidden"), status=403)
+    return error_page(403, "Forbidden", "You may not see this page.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("internal", "internal error"), status=500)
+    return error_page(500, "Internal error", "The panel failed; the details are in its log.")
+
+
+handler403 = forbidden
 handler404 = not_found
 handler500 = server_error

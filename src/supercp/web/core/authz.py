@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from supercp.protocol.errors import Forbidden
 from supercp.web.core.models import Role, User
 
+# Who acts when root runs super-cli: an admin without a panel login.
+CLI_ACTOR = "root (super-cli)"
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -22,6 +25,13 @@ class Actor:
     ip: str | None = None
     # The API token used, if any (its public id), for the audit log.
     token: str | None = None
+    # root at the shell (super-cli); ``user`` is then an unsaved stand-in admin.
+    cli: bool = False
+
+    @staticmethod
+    def root() -> Actor:
+        """super-cli, run by root: acts as an admin and is audited as CLI_ACTOR."""
+        return Actor(user=User(username=CLI_ACTOR, role=Role.ADMIN, is_active=True), cli=True)
 
     @property
     def is_admin(self) -> bool:

@@ -74,6 +74,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ("-time", "-id")
+        # The sign-in throttle counts recent failures per account name and per address.
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["target", "time"], name="audit_target_time"),
+            models.Index(fields=["ip", "time"], name="audit_ip_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.target}"

@@ -8,17 +8,23 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Generic, TypeVar
 
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from supercp.protocol import system as system_rpc
 from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from supercp.web.core import audit
-from supercp.web.core.authz import Actor, require_writable
-from supercp.web.core.models import ApiToken, Role, User
+from supercp.web.core import audit, daemon
+from supercp.web.core.authz import Actor, require_role, require_writable
+from supercp.web.core.models import ApiToken, AuditEvent, Role, User
+
+T = TypeVar("T")
 
 # scp_<public id>_<secret>: the public id finds the row, the secret is checked against its
 # SHA-256. 32 random bytes leave nothing to brute-force, so a fast hash is enough here
@@ -27,6 +33,21 @@ TOKEN_RE = re.compile(r"scp_([0-9a-f]{16})_([0-9a-f]{64})")
 MAX_TOKEN_DAYS = 3650
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_STEP = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, with the total the actor may see."""
+
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one, even when empty)."""
+        return max(1, -(-self.total // self.per_page))
 
 
 def _hash(secret: str) -> str:
@@ -41,12 +62,32 @@ def generate_password() -> str:
 # --- users ------------------------------------------------------------------------------------
 
 
-def create_admin(name: str, email: str = "") -> tuple[User, str]:
-    """Make an admin login with a generated password (super-cli, as root); return both."""
+def check_username(name: str, field: str = "name") -> None:
+    """A panel login name: Django's rule (letters, digits and @.+-_), 1 to 150 characters."""
+    if not 1 <= len(name) <= 150:
+        raise ValidationFailed("a name has 1 to 150 characters", code="invalid-name", field=field)
     try:
         UnicodeUsernameValidator()(name)
     except ValidationError as err:
-        raise ValidationFailed(str(err.messages[0]), code="invalid-name", field="name") from None
+        raise ValidationFailed(str(err.messages[0]), code="invalid-name", field=field) from None
+
+
+def check_new_password(password: str, name: str, email: str, field: str = "password") -> None:
+    """Django's password validators (12 characters at least, not common, not the name)."""
+    try:
+        validate_password(password, User(username=name, email=email))
+    except ValidationError as err:
+        raise ValidationFailed(" ".join(err.messages), code="weak-password", field=field) from None
+
+
+def any_admin() -> bool:
+    """Whether the panel has an active admin (the installer makes the first one)."""
+    return User.objects.filter(role=Role.ADMIN, is_active=True).exists()
+
+
+def create_admin(name: str, email: str = "") -> tuple[User, str]:
+    """Make an admin login with a generated password (super-cli, as root); return both."""
+    check_username(name)
     check_email(email)
     password = generate_password()
     with transaction.atomic():
@@ -80,6 +121,79 @@ def check_email(email: str) -> None:
         validate_email(email)
     except ValidationError:
         raise ValidationFailed("not a valid e-mail address", field="email") from None
+
+
+# --- resellers -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reseller:
+    """A reseller and how many hosting accounts they own."""
+
+    user: User
+    accounts: int
+
+
+def list_resellers(actor: Actor) -> list[Reseller]:
+    """Every reseller (admins only), by name."""
+    require_role(actor, Role.ADMIN)
+    rows = (
+        User.objects.filter(role=Role.RESELLER)
+        .annotate(owned=Count("reseller_accounts"))
+        .order_by("username")
+    )
+    return [Reseller(user=u, accounts=u.owned) for u in rows]
+
+
+def create_reseller(
+    actor: Actor, username: str, email: str, password: str, max_accounts: int | None
+) -> User:
+    """A new reseller login (admins only); ``max_accounts`` None means no limit."""
+    require_writable(actor)
+    require_role(actor, Role.ADMIN)
+    check_username(username, field="username")
+    check_email(email)
+    if max_accounts is not None and not 0 <= max_accounts <= 1_000_000:
+        raise ValidationFailed("the limit is 0 to 1000000 accounts, or none", field="max_accounts")
+    check_new_password(password, username, email)
+    taken = Conflict(f"the name '{username}' is taken", code="user-exists", field="username")
+    try:
+        with transaction.atomic():
+            if User.objects.filter(username=username).exists():
+                raise taken
+            user = User.objects.create_user(
+                username, email, password, role=Role.RESELLER, max_accounts=max_accounts
+            )
+            audit.record(
+                actor, "user.create", username, role=Role.RESELLER.value, max_accounts=max_accounts
+            )
+    except IntegrityError:
+        raise taken from None
+    return user
+
+
+# --- audit log and system facts -----------------------------------------------------------------
+
+AUDIT_PER_PAGE = 50
+
+
+def list_audit(actor: Actor, action: str = "", page: int = 1) -> Page[AuditEvent]:
+    """The audit log, newest first, optionally one action only (admins only)."""
+    require_role(actor, Role.ADMIN)
+    if page < 1:
+        raise ValidationFailed("page starts at 1", field="page")
+    events = AuditEvent.objects.all()
+    if action:
+        events = events.filter(action=action[:64])
+    total = events.count()
+    start = (page - 1) * AUDIT_PER_PAGE
+    return Page(list(events[start : start + AUDIT_PER_PAGE]), total, page, AUDIT_PER_PAGE)
+
+
+def system_info(actor: Actor) -> system_rpc.SystemInfo:
+    """Host, load, memory, disks and service states, as the daemon reports them."""
+    with daemon.client() as c:
+        return c.invoke(system_rpc.INFO)
 
 
 # --- API tokens -------------------------------------------------------------------------------
