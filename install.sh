@@ -25,6 +25,8 @@ VENV_STAMP=$VENV/.supercp-install.sha256
 DAEMON_STAMP=/run/super-daemon.install.sha256
 # The same for the panel (code, config, unit, frontend build, certificate).
 PANEL_STAMP=/run/supercp-panel.install.sha256
+# The same for the worker (code, config, unit).
+WORKER_STAMP=/run/supercp-worker.install.sha256
 # What collectstatic last copied (code and frontend build).
 STATIC_STAMP=$OPT_DIR/.static.sha256
 LOG=$LOG_DIR/install.log
@@ -622,6 +624,54 @@ if [[ -z $answered ]]; then
 fi
 note "$PROBE_URL answers"
 
+# --- worker -------------------------------------------------------------------------------
+
+step "Worker ($INIT)"
+if [[ $INIT == systemd ]]; then
+    WORKER_SERVICE_FILE=$REPO/deploy/systemd/supercp-worker.service
+    if [[ $(install_file 0644 "$WORKER_SERVICE_FILE" /etc/systemd/system/supercp-worker.service) ]]
+    then
+        run systemctl daemon-reload
+        note "installed supercp-worker.service"
+    fi
+    run systemctl enable supercp-worker
+else
+    WORKER_SERVICE_FILE=$REPO/deploy/init.d/supercp-worker
+    [[ $(install_file 0755 "$WORKER_SERVICE_FILE" /etc/init.d/supercp-worker) ]] &&
+        note "installed /etc/init.d/supercp-worker"
+    run update-rc.d supercp-worker defaults
+fi
+# Restart only when what the worker runs differs from what it was started with. A restart
+# waits for the job in hand to finish.
+WORKER_HASH=$(
+    {
+        echo "$CODE_HASH"
+        cat "$PANEL_CONFIG" "$WORKER_SERVICE_FILE" | sha256sum | cut -d' ' -f1
+    } | sha256sum | cut -d' ' -f1
+)
+if [[ $INIT == systemd ]]; then
+    if ! systemctl is-active --quiet supercp-worker; then
+        run systemctl start supercp-worker
+        note "started"
+    elif [[ ! -f $WORKER_STAMP || $(cat "$WORKER_STAMP") != "$WORKER_HASH" ]]; then
+        run systemctl restart supercp-worker
+        note "restarted (code, config or unit changed)"
+    else
+        note "running, unchanged"
+    fi
+else
+    if ! service supercp-worker status >/dev/null 2>&1; then
+        run service supercp-worker start
+        note "started"
+    elif [[ ! -f $WORKER_STAMP || $(cat "$WORKER_STAMP") != "$WORKER_HASH" ]]; then
+        run service supercp-worker restart
+        note "restarted (code, config or init script changed)"
+    else
+        note "running, unchanged"
+    fi
+fi
+echo "$WORKER_HASH" >"$WORKER_STAMP"
+
 # The first admin, only while the panel has none. The password is shown once at the end and
 # written nowhere: super-cli's output is captured here, not logged.
 ADMIN_PASSWORD=
@@ -646,12 +696,13 @@ printf '\nGetSuperCP is installed (%ss).\n' "$((SECONDS - START_TIME))"
 printf '  config:   %s/daemon.toml, %s (secrets in %s)\n' "$ETC_DIR" "$PANEL_CONFIG" \
     "$SECRETS_DIR"
 printf '  code:     %s\n' "$VENV"
-printf '  logs:     %s (install.log, daemon.log, panel.log, audit.jsonl)\n' "$LOG_DIR"
+printf '  logs:     %s (install.log, daemon.log, panel.log, worker.log, audit.jsonl)\n' "$LOG_DIR"
 printf '  socket:   %s\n' "$SOCKET"
 if [[ $INIT == systemd ]]; then
-    printf '  service:  systemctl status super-daemon supercp-panel\n'
+    printf '  service:  systemctl status super-daemon supercp-panel supercp-worker\n'
 else
-    printf '  service:  service super-daemon status; service supercp-panel status\n'
+    printf '  service:  service super-daemon status; service supercp-panel status;'
+    printf ' service supercp-worker status\n'
 fi
 printf '  services: %s\n' "${MANAGED_SERVICES[*]}"
 panel_host=$(timeout 5 hostname -f 2>/dev/null || hostname)

@@ -24,6 +24,16 @@ step() { printf '\n==> %s\n' "$*"; }
 step "./install.sh"
 ./install.sh
 
+# Only the browser tests need a browser, so the installer leaves it out.
+step "Chromium for the browser tests"
+if dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
+    echo "    installed"
+else
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null
+    echo "    installed now"
+fi
+
 # dev.txt includes runtime.txt, so both decide what the venv holds.
 venv_hash() {
     {

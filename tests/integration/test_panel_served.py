@@ -3,12 +3,14 @@ static files and the API from the panel itself, and a real sign-in as a browser 
 
 from __future__ import annotations
 
+import base64
 import grp
 import http.cookiejar
 import json
 import os
 import re
 import secrets
+import socket
 import ssl
 import subprocess
 import urllib.request
@@ -127,18 +129,21 @@ def test_the_certificate_files_are_readable_by_root_and_supercp_only():
         )
 
 
-def test_the_panel_runs_as_supercp():
+def main_pid(service: str) -> str:
     if Path("/run/systemd/system").is_dir():
         shown = subprocess.run(
-            ["systemctl", "show", "-p", "MainPID", "--value", "supercp-panel"],
+            ["systemctl", "show", "-p", "MainPID", "--value", service],
             capture_output=True,
             text=True,
             check=True,
         )
-        pid = shown.stdout.strip()
-    else:
-        pid = Path("/run/supercp-panel.pid").read_text().strip()
-    status = Path(f"/proc/{pid}/status").read_text()
+        return shown.stdout.strip()
+    return Path(f"/run/{service}.pid").read_text().strip()
+
+
+@pytest.mark.parametrize("service", ["supercp-panel", "supercp-worker"])
+def test_the_panel_and_its_worker_run_as_supercp(service):
+    status = Path(f"/proc/{main_pid(service)}/status").read_text()
     uid = re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE)
     assert uid is not None
     assert int(uid.group(1)) == int(subprocess.check_output(["id", "-u", "supercp"]))
@@ -182,3 +187,43 @@ def test_a_browser_signs_in_over_https_with_the_csrf_cookie(panel_admin):
     assert page["component"] == "Dashboard/Index"
     assert page["props"]["auth"]["user"]["username"] == name
     assert page["props"]["system"] is not None
+
+
+def websocket_handshake(origin: str | None, session: str | None = None) -> int:
+    """The HTTP status with which the installed panel answers a WebSocket upgrade of
+    /ws/dashboard (101: accepted)."""
+    lines = [
+        "GET /ws/dashboard HTTP/1.1",
+        f"Host: 127.0.0.1:{CONFIG.port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {base64.b64encode(secrets.token_bytes(16)).decode()}",
+        "Sec-WebSocket-Version: 13",
+    ]
+    if origin is not None:
+        lines.append(f"Origin: {origin}")
+    if session is not None:
+        lines.append(f"Cookie: supercp_session={session}")
+    with (
+        socket.create_connection(("127.0.0.1", CONFIG.port), timeout=10) as raw,
+        tls_context().wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        tls.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        status_line = tls.recv(4096).split(b"\r\n", 1)[0].decode()
+    return int(status_line.split()[1])
+
+
+def test_the_dashboard_socket_needs_a_session_and_the_panels_own_origin(panel_admin):
+    name, password = panel_admin
+    browser = Browser()
+    browser.open("/login")
+    headers = {"X-Inertia": "true", "Origin": BASE, "X-XSRF-TOKEN": browser.cookie("XSRF-TOKEN")}
+    signed_in = browser.open("/login", {"username": name, "password": password}, headers)
+    assert signed_in.status == 303
+    session = browser.cookie("supercp_session")
+    assert websocket_handshake(BASE, session) == 101
+    assert websocket_handshake(BASE) == 403
+    assert websocket_handshake(None, session) == 403
+    assert websocket_handshake("https://evil.example", session) == 403
+    # Another port of the same host (a hosted site) is another origin.
+    assert websocket_handshake("http://127.0.0.1", session) == 403

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from supercp.protocol.client import DaemonClient
 from supercp.web.accounts import services as accounts
@@ -75,6 +77,29 @@ def account_name() -> Iterator[Callable[[], str]]:
                 c.call("accounts.remove", {"name": name})
             except Exception:  # unmanaged leftovers are removed below
                 subprocess.run(["userdel", "-r", name], capture_output=True, check=False)
+
+
+def run_jobs() -> int:
+    """Run the enqueued tasks here, as the worker (db_worker) would; returns how many ran.
+
+    The worker's own loop closes the database connection between tasks, which would end the
+    test's transaction; its ``run_task`` is what the loop calls for each task it claims.
+    """
+    ran = 0
+    while (found := DBTaskResult.objects.ready().get_locked()) is not None:
+        found.claim("tests")
+        Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="tests",
+            excluded_queue_names=[],
+        ).run_task(found)
+        ran += 1
+    return ran
 
 
 def make_user(name: str, role: Role, **fields: object) -> User:

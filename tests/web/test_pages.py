@@ -7,9 +7,10 @@ import re
 
 from django.test import Client, override_settings
 
+from supercp.web.accounts import services as accounts
 from supercp.web.accounts.models import HostingAccount, State
 from supercp.web.core.models import AuditEvent
-from tests.web.conftest import PASSWORD, user_exists
+from tests.web.conftest import PASSWORD, run_jobs, user_exists
 
 # --- the shell, static files, errors ------------------------------------------------------
 
@@ -245,16 +246,25 @@ def test_alice_cannot_change_bobs_account_nor_her_own_state(pages, world):
     assert HostingAccount.objects.get(name=own).state == State.ACTIVE
 
 
-def test_deleting_an_account_removes_the_linux_user(pages, world):
+def test_deleting_an_account_is_a_job_that_removes_the_linux_user(pages, world):
     name = world.bob_account.name
     browser = pages(world.admin)
     response = browser.delete(f"/accounts/{name}")
-    assert (response.status_code, response["Location"]) == (303, "/accounts")
-    assert (
-        browser.follow(response)["props"]["flash"]["success"] == f"Deleted hosting account {name}."
-    )
+    assert response.status_code == 303
+    assert response["Location"].startswith("/jobs/")
+    job = browser.follow(response)["props"]["job"]
+    assert (job["name"], job["status"]) == (f"Delete hosting account {name}", "ready")
+    # Nothing is removed until the worker runs the job.
+    assert user_exists(name)
+    assert run_jobs() == 1
+    job = browser.page(response["Location"])["props"]["job"]
+    assert (job["status"], job["progress"], job["error"]) == ("successful", 100, None)
+    assert name in job["result"]
     assert not user_exists(name)
-    assert AuditEvent.objects.filter(action="account.delete", target=name).exists()
+    assert not HostingAccount.objects.filter(name=name).exists()
+    event = AuditEvent.objects.get(action="account.delete", target=name)
+    # The job acted as the admin who asked, from where they asked (the test client's address).
+    assert (event.actor_name, event.ip) == (world.admin.user.username, "127.0.0.1")
 
 
 def test_changes_need_the_csrf_token(world):
@@ -264,4 +274,32 @@ def test_changes_need_the_csrf_token(world):
     assert client.post(f"/accounts/{name}/suspend").status_code == 403
     assert client.delete(f"/accounts/{name}").status_code == 403
     assert HostingAccount.objects.get(name=name).state == State.ACTIVE
+    assert user_exists(name)
+
+
+# --- jobs -----------------------------------------------------------------------------------
+
+
+def test_a_job_is_seen_only_by_who_started_it_and_by_admins(pages, world, account_name):
+    extra = accounts.create_account(world.rita, account_name(), "carl@example.test", PASSWORD)
+    response = pages(world.rita).delete(f"/accounts/{extra.name}")
+    url = response["Location"]
+    assert pages(world.rita).page(url)["props"]["job"]["status"] == "ready"
+    assert pages(world.admin).page(url)["props"]["job"]["name"].endswith(extra.name)
+    assert pages(world.alice).get(url).status_code == 404
+    assert pages(world.bob).get("/jobs/not-a-uuid").status_code == 404
+    run_jobs()
+    assert not user_exists(extra.name)
+
+
+def test_a_job_that_is_refused_in_the_worker_fails_with_the_reason(pages, world):
+    name = world.alice_account.name
+    response = pages(world.rita).delete(f"/accounts/{name}")
+    # Between the request and the worker, rita loses the account to the admins.
+    HostingAccount.objects.filter(name=name).update(reseller=None)
+    run_jobs()
+    job = pages(world.rita).page(response["Location"])["props"]["job"]
+    assert job["status"] == "failed"
+    assert job["error"] == f"no account '{name}'"
+    assert job["result"] is None
     assert user_exists(name)

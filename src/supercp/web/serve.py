@@ -34,6 +34,8 @@ def main() -> None:
         server_header=False,
         # Django has no lifespan events; asking would only log that it does not.
         lifespan="off",
+        # The dashboard's WebSocket; wsproto is pure Python and pinned in runtime.txt.
+        ws="wsproto",
         timeout_graceful_shutdown=30,
         log_level="info",
     )

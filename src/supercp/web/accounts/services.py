@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django_tasks import task
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticError
 
@@ -24,6 +25,8 @@ from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, require_role, require_writable
 from supercp.web.core.models import Role, User
 from supercp.web.core.services import Page, check_email, check_new_password
+from supercp.web.jobs import services as jobs
+from supercp.web.jobs.models import Job
 
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
@@ -246,3 +249,25 @@ def delete_account(actor: Actor, name: str, *, keep_home: bool = False) -> rpc.R
         account.delete()
         user.delete()
     return result
+
+
+def start_delete_account(actor: Actor, name: str) -> Job:
+    """Check now what deleting would check, then leave the deletion to a background job."""
+    with transaction.atomic():
+        _for_change(actor, name)
+        return jobs.start(actor, f"Delete hosting account {name}", delete_account_job, name=name)
+
+
+@task()
+def delete_account_job(job_id: str, name: str) -> str:
+    """The worker's side of start_delete_account: delete_account as the user who asked."""
+
+    def work(job: Job, actor: Actor) -> str:
+        jobs.set_progress(job, 10)
+        # Refused here as well if the account or the actor's rights changed meanwhile.
+        get_account(actor, name)
+        jobs.set_progress(job, 30)
+        delete_account(actor, name)
+        return f"Deleted hosting account {name}: its Linux user, home and panel login."
+
+    return jobs.run(job_id, work)

@@ -89,9 +89,9 @@ def show(request: HttpRequest, name: str) -> HttpResponse:
     who = actor(request)
     if request.method == "DELETE":
         back_to(request, f"/accounts/{name}")
-        services.delete_account(who, name)
-        flash(request, success=f"Deleted hosting account {name}.")
-        return redirect("/accounts")
+        # Removing a user and its home can take long: a job does it, and its page shows how far.
+        job = services.start_delete_account(who, name)
+        return redirect(f"/jobs/{job.pk}")
     account = services.get_account(who, name)
     system: rpc.Account | None = None
     try:

@@ -22,9 +22,19 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_vite",
     "inertia",
+    # Background jobs: Django's tasks API (backport) stored in the panel's database, run by
+    # the worker (super-worker: django-tasks-db's db_worker, the service supercp-worker).
+    "django_tasks",
+    "django_tasks_db",
     "supercp.web.core",
     "supercp.web.accounts",
+    "supercp.web.jobs",
 ]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /ws/dashboard (core/live.py): the origins a browser may open it from, and how often the
+# system facts are sent.
+SUPERCP_PANEL_ORIGINS: list[str] = []
+SUPERCP_LIVE_INTERVAL = 5.0
 AUTH_USER_MODEL = "core.User"
 
 MIDDLEWARE = [
@@ -150,7 +160,9 @@ def mariadb(name: str, options: dict[str, object]) -> dict[str, object]:
             "isolation_level": "read committed",
             **options,
         },
-        "CONN_MAX_AGE": 60,
+        # 0: under ASGI every sync request runs on a new thread, so a kept connection is
+        # never reused; they would pile up to max_connections and starve hosted sites.
+        "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": True,
         "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
     }

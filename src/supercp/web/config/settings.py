@@ -21,6 +21,8 @@ SECRET_KEY = read_secret_key(PANEL.secret_key_file)
 # The configured names, plus the names this machine gives itself: the installer prints the
 # panel's URL with the host name, and the self-signed certificate is made for that name.
 ALLOWED_HOSTS = list(dict.fromkeys([*PANEL.allowed_hosts, socket.gethostname(), socket.getfqdn()]))
+# The panel's own pages, as browsers name their origin: only they may open its WebSocket.
+SUPERCP_PANEL_ORIGINS = [f"https://{host}:{PANEL.port}" for host in ALLOWED_HOSTS]
 DATABASES = {
     "default": mariadb(PANEL.database_name, {"read_default_file": str(PANEL.database_option_file)})
 }

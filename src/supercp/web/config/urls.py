@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("supercp.web.core.urls")),
     path("", include("supercp.web.accounts.urls")),
+    path("", include("supercp.web.jobs.urls")),
 ]
 
 
