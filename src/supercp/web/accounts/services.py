@@ -24,7 +24,7 @@ from supercp.web.accounts.models import HostingAccount, State
 from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, require_role, require_writable
 from supercp.web.core.models import Role, User
-from supercp.web.core.services import Page, check_email, check_new_password
+from supercp.web.core.services import Page, check_email, check_new_password, check_page
 from supercp.web.jobs import services as jobs
 from supercp.web.jobs.models import Job
 
@@ -51,8 +51,7 @@ def list_accounts(
     actor: Actor, search: str = "", page: int = 1, per_page: int = 50
 ) -> Page[HostingAccount]:
     """The visible accounts whose name or e-mail contains ``search``, one page of them."""
-    if page < 1:
-        raise ValidationFailed("page starts at 1", field="page")
+    check_page(page)
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationFailed(f"per_page must be 1 to {MAX_PER_PAGE}", field="per_page")
     if len(search) > MAX_SEARCH:

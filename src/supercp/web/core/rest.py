@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -79,7 +81,12 @@ class SessionAuth(APIKeyCookie):
         if not user.is_authenticated:
             return None
         # Only now: a request with neither session nor token is a 401, not a CSRF failure.
-        if check_csrf(request) is not None:
+        try:
+            refused = check_csrf(request)
+        except MultiPartParserError:
+            # The CSRF check reads the form body; a malformed one is the caller's error.
+            raise e.ValidationFailed("malformed multipart body", code="bad-request") from None
+        if refused is not None:
             raise e.Forbidden("CSRF token missing or incorrect", code="csrf")
         return self.authenticate(request, None)
 
@@ -155,6 +162,12 @@ def build_api(routers: Iterable[tuple[str, Router]]) -> NinjaAPI:
             request,
             error_body(code.get(err.status_code, "error"), str(err)),
             status=err.status_code,
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, err: RequestDataTooBig) -> HttpResponse:
+        return api.create_response(
+            request, error_body("too-large", "the request body is too large"), status=413
         )
 
     @api.exception_handler(Http404)

@@ -50,6 +50,16 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.per_page))
 
 
+# Far past any real list, and small enough that (page - 1) * per_page fits MariaDB's LIMIT.
+MAX_PAGE = 1_000_000
+
+
+def check_page(page: int) -> None:
+    """Refuse page numbers outside 1..MAX_PAGE as a field error."""
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationFailed(f"page must be 1 to {MAX_PAGE}", field="page")
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
@@ -180,8 +190,7 @@ AUDIT_PER_PAGE = 50
 def list_audit(actor: Actor, action: str = "", page: int = 1) -> Page[AuditEvent]:
     """The audit log, newest first, optionally one action only (admins only)."""
     require_role(actor, Role.ADMIN)
-    if page < 1:
-        raise ValidationFailed("page starts at 1", field="page")
+    check_page(page)
     events = AuditEvent.objects.all()
     if action:
         events = events.filter(action=action[:64])
