@@ -476,22 +476,65 @@ runuser -u "$PANEL_USER" -- test -r "$PANEL_TLS_CERTIFICATE" ||
     die "$PANEL_USER cannot read $PANEL_TLS_CERTIFICATE"
 runuser -u "$PANEL_USER" -- test -r "$PANEL_TLS_KEY" || die "$PANEL_USER cannot read $PANEL_TLS_KEY"
 
+# --- our own services ---------------------------------------------------------------------
+
+# Where our unit (systemd) or init script (otherwise) for service $1 lives in the repo.
+unit_source() {
+    if [[ $INIT == systemd ]]; then
+        echo "$REPO/deploy/systemd/$1.service"
+    else
+        echo "$REPO/deploy/init.d/$1"
+    fi
+}
+
+# Install (when changed) and enable our service $1.
+install_unit() {
+    local svc=$1 src
+    src=$(unit_source "$svc")
+    if [[ $INIT == systemd ]]; then
+        if [[ $(install_file 0644 "$src" "/etc/systemd/system/$svc.service") ]]; then
+            run systemctl daemon-reload
+            note "installed $svc.service"
+        fi
+        run systemctl enable "$svc"
+    else
+        [[ $(install_file 0755 "$src" "/etc/init.d/$svc") ]] &&
+            note "installed /etc/init.d/$svc"
+        run update-rc.d "$svc" defaults
+    fi
+}
+
+# Start service $1, or restart it when hash $2 (what it runs) differs from the one it was
+# started with (kept in stamp file $3); $4 says what a change means, for the output.
+converge_service() {
+    local svc=$1 hash=$2 stamp=$3 what=$4
+    local -a status start restart
+    if [[ $INIT == systemd ]]; then
+        status=(systemctl is-active --quiet "$svc")
+        start=(systemctl start "$svc")
+        restart=(systemctl restart "$svc")
+    else
+        status=(service "$svc" status)
+        start=(service "$svc" start)
+        restart=(service "$svc" restart)
+    fi
+    if ! "${status[@]}" >/dev/null 2>&1; then
+        run "${start[@]}"
+        note "started"
+    elif [[ ! -f $stamp || $(cat "$stamp") != "$hash" ]]; then
+        run "${restart[@]}"
+        note "restarted ($what changed)"
+    else
+        note "running, unchanged"
+    fi
+    echo "$hash" >"$stamp"
+}
+
 # --- super-daemon -------------------------------------------------------------------------
 
 step "super-daemon ($INIT)"
-if [[ $INIT == systemd ]]; then
-    SERVICE_FILE=$REPO/deploy/systemd/super-daemon.service
-    if [[ $(install_file 0644 "$SERVICE_FILE" /etc/systemd/system/super-daemon.service) ]]; then
-        run systemctl daemon-reload
-        note "installed super-daemon.service"
-    fi
-    run systemctl enable super-daemon
-else
-    SERVICE_FILE=$REPO/deploy/init.d/super-daemon
-    [[ $(install_file 0755 "$SERVICE_FILE" /etc/init.d/super-daemon) ]] &&
-        note "installed /etc/init.d/super-daemon"
-    run update-rc.d super-daemon defaults
-fi
+install_unit super-daemon
+SERVICE_FILE=$(unit_source super-daemon)
 
 # Restart only when what the daemon runs differs from what it was started with.
 DAEMON_HASH=$(
@@ -500,28 +543,7 @@ DAEMON_HASH=$(
         sha256sum "$ETC_DIR/daemon.toml" "$SERVICE_FILE" | cut -d' ' -f1
     } | sha256sum | cut -d' ' -f1
 )
-if [[ $INIT == systemd ]]; then
-    if ! systemctl is-active --quiet super-daemon; then
-        run systemctl start super-daemon
-        note "started"
-    elif [[ ! -f $DAEMON_STAMP || $(cat "$DAEMON_STAMP") != "$DAEMON_HASH" ]]; then
-        run systemctl restart super-daemon
-        note "restarted (code, config or unit changed)"
-    else
-        note "running, unchanged"
-    fi
-else
-    if ! service super-daemon status >/dev/null 2>&1; then
-        run service super-daemon start
-        note "started"
-    elif [[ ! -f $DAEMON_STAMP || $(cat "$DAEMON_STAMP") != "$DAEMON_HASH" ]]; then
-        run service super-daemon restart
-        note "restarted (code, config or init script changed)"
-    else
-        note "running, unchanged"
-    fi
-fi
-echo "$DAEMON_HASH" >"$DAEMON_STAMP"
+converge_service super-daemon "$DAEMON_HASH" "$DAEMON_STAMP" "code, config or unit"
 
 # --- health check -------------------------------------------------------------------------
 
@@ -539,20 +561,8 @@ note "super-cli --json daemon ping: $ping"
 # --- panel service ------------------------------------------------------------------------
 
 step "Panel ($INIT)"
-if [[ $INIT == systemd ]]; then
-    PANEL_SERVICE_FILE=$REPO/deploy/systemd/supercp-panel.service
-    if [[ $(install_file 0644 "$PANEL_SERVICE_FILE" /etc/systemd/system/supercp-panel.service) ]]
-    then
-        run systemctl daemon-reload
-        note "installed supercp-panel.service"
-    fi
-    run systemctl enable supercp-panel
-else
-    PANEL_SERVICE_FILE=$REPO/deploy/init.d/supercp-panel
-    [[ $(install_file 0755 "$PANEL_SERVICE_FILE" /etc/init.d/supercp-panel) ]] &&
-        note "installed /etc/init.d/supercp-panel"
-    run update-rc.d supercp-panel defaults
-fi
+install_unit supercp-panel
+PANEL_SERVICE_FILE=$(unit_source supercp-panel)
 # Restart only when what the panel runs differs from what it was started with; uvicorn reads
 # the certificate and Django the frontend's manifest only at start.
 PANEL_HASH=$(
@@ -562,28 +572,8 @@ PANEL_HASH=$(
             sha256sum | cut -d' ' -f1
     } | sha256sum | cut -d' ' -f1
 )
-if [[ $INIT == systemd ]]; then
-    if ! systemctl is-active --quiet supercp-panel; then
-        run systemctl start supercp-panel
-        note "started"
-    elif [[ ! -f $PANEL_STAMP || $(cat "$PANEL_STAMP") != "$PANEL_HASH" ]]; then
-        run systemctl restart supercp-panel
-        note "restarted (code, config, frontend or certificate changed)"
-    else
-        note "running, unchanged"
-    fi
-else
-    if ! service supercp-panel status >/dev/null 2>&1; then
-        run service supercp-panel start
-        note "started"
-    elif [[ ! -f $PANEL_STAMP || $(cat "$PANEL_STAMP") != "$PANEL_HASH" ]]; then
-        run service supercp-panel restart
-        note "restarted (code, config, frontend or certificate changed)"
-    else
-        note "running, unchanged"
-    fi
-fi
-echo "$PANEL_HASH" >"$PANEL_STAMP"
+converge_service supercp-panel "$PANEL_HASH" "$PANEL_STAMP" \
+    "code, config, frontend or certificate"
 
 case $PANEL_LISTEN_ADDRESS in
     0.0.0.0 | ::) probe_host=127.0.0.1 ;;
@@ -627,20 +617,8 @@ note "$PROBE_URL answers"
 # --- worker -------------------------------------------------------------------------------
 
 step "Worker ($INIT)"
-if [[ $INIT == systemd ]]; then
-    WORKER_SERVICE_FILE=$REPO/deploy/systemd/supercp-worker.service
-    if [[ $(install_file 0644 "$WORKER_SERVICE_FILE" /etc/systemd/system/supercp-worker.service) ]]
-    then
-        run systemctl daemon-reload
-        note "installed supercp-worker.service"
-    fi
-    run systemctl enable supercp-worker
-else
-    WORKER_SERVICE_FILE=$REPO/deploy/init.d/supercp-worker
-    [[ $(install_file 0755 "$WORKER_SERVICE_FILE" /etc/init.d/supercp-worker) ]] &&
-        note "installed /etc/init.d/supercp-worker"
-    run update-rc.d supercp-worker defaults
-fi
+install_unit supercp-worker
+WORKER_SERVICE_FILE=$(unit_source supercp-worker)
 # Restart only when what the worker runs differs from what it was started with. A restart
 # waits for the job in hand to finish.
 WORKER_HASH=$(
@@ -649,28 +627,7 @@ WORKER_HASH=$(
         cat "$PANEL_CONFIG" "$WORKER_SERVICE_FILE" | sha256sum | cut -d' ' -f1
     } | sha256sum | cut -d' ' -f1
 )
-if [[ $INIT == systemd ]]; then
-    if ! systemctl is-active --quiet supercp-worker; then
-        run systemctl start supercp-worker
-        note "started"
-    elif [[ ! -f $WORKER_STAMP || $(cat "$WORKER_STAMP") != "$WORKER_HASH" ]]; then
-        run systemctl restart supercp-worker
-        note "restarted (code, config or unit changed)"
-    else
-        note "running, unchanged"
-    fi
-else
-    if ! service supercp-worker status >/dev/null 2>&1; then
-        run service supercp-worker start
-        note "started"
-    elif [[ ! -f $WORKER_STAMP || $(cat "$WORKER_STAMP") != "$WORKER_HASH" ]]; then
-        run service supercp-worker restart
-        note "restarted (code, config or init script changed)"
-    else
-        note "running, unchanged"
-    fi
-fi
-echo "$WORKER_HASH" >"$WORKER_STAMP"
+converge_service supercp-worker "$WORKER_HASH" "$WORKER_STAMP" "code, config or unit"
 
 # The first admin, only while the panel has none. The password is shown once at the end and
 # written nowhere: super-cli's output is captured here, not logged.
