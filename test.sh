@@ -65,6 +65,9 @@ step "mypy"
 "$VENV/bin/mypy"
 "$VENV/bin/mypy" tests bench
 
+step "frontend: typecheck and unit tests"
+deploy/test-frontend.sh /opt/supercp/venv/bin/python
+
 step "pytest"
 rc=0
 "$VENV/bin/python" -m pytest "$@" || rc=$?

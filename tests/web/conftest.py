@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import channels.db
 import pytest
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
@@ -100,6 +101,14 @@ def run_jobs() -> int:
         ).run_task(found)
         ran += 1
     return ran
+
+
+@pytest.fixture
+def keep_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For WebSocket tests: Channels closes the thread's database connection around its
+    queries (as Django does after a request); here that connection holds the test's
+    transaction."""
+    monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
 
 
 def make_user(name: str, role: Role, **fields: object) -> User:

@@ -8,56 +8,28 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import channels.db
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from asgiref.testing import ApplicationCommunicator
-from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from django.test import Client, override_settings
+from django.test import override_settings
 
 from supercp.web.config.asgi import application
 from supercp.web.core.live import FEED
 from supercp.web.core.models import Role
 from supercp.web.core.views import PENDING_2FA
 from tests.web.conftest import make_user
+from tests.web.websockets import ORIGIN, headers, session_of, ws_scope
 
-ORIGIN = settings.SUPERCP_PANEL_ORIGINS[0]
-
-
-@pytest.fixture(autouse=True)
-def _keep_connections(monkeypatch):
-    # Channels closes the thread's database connection around its queries (as Django does
-    # after a request); here that connection holds the test's transaction.
-    monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
+pytestmark = pytest.mark.usefixtures("keep_connections")
 
 
 def signed_in_session() -> str:
-    client = Client()
-    client.force_login(make_user("ada", Role.ADMIN))
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-def headers(session: str | None, origin: str | None = ORIGIN) -> list[tuple[bytes, bytes]]:
-    found = []
-    if origin is not None:
-        found.append((b"origin", origin.encode()))
-    if session is not None:
-        found.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode()))
-    return found
+    return session_of(make_user("ada", Role.ADMIN))
 
 
 def scope_for(sent: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    return {
-        "type": "websocket",
-        "path": "/ws/dashboard",
-        "raw_path": b"/ws/dashboard",
-        "query_string": b"",
-        "headers": sent,
-        "subprotocols": [],
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8443),
-    }
+    return ws_scope("/ws/dashboard", sent)
 
 
 @async_to_sync

@@ -1,7 +1,8 @@
 import { act, render, screen } from '@testing-library/react';
+import { FakeSocket, createSocket } from '../test/fakeSocket';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SystemInfo } from '../types';
-import { backoffDelay, dashboardSocketUrl, parseSystemMessage, useLiveSystem, type LiveSocket } from './useLiveSystem';
+import { backoffDelay, dashboardSocketUrl, parseSystemMessage, useLiveSystem } from './useLiveSystem';
 
 function system(hostname: string): SystemInfo {
   return {
@@ -16,37 +17,6 @@ function system(hostname: string): SystemInfo {
     daemon_version: '0.1.0',
   };
 }
-
-class FakeSocket implements LiveSocket {
-  static all: FakeSocket[] = [];
-  onopen: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  onerror: ((event: Event) => void) | null = null;
-  closed = false;
-
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-
-  open(): void {
-    act(() => this.onopen?.(new Event('open')));
-  }
-
-  send(data: unknown): void {
-    act(() => this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(data) })));
-  }
-
-  drop(): void {
-    act(() => this.onclose?.(new CloseEvent('close')));
-  }
-}
-
-const createSocket = (url: string) => new FakeSocket(url);
 
 function Probe({ initial, maxAttempts }: { initial: SystemInfo | null; maxAttempts?: number }) {
   const { system: current, live } = useLiveSystem(initial, {

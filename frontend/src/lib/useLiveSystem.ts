@@ -1,16 +1,8 @@
-import { useEffect, useState } from 'react';
+import { isRecord, messagePayload, socketUrl, useLiveSocket, type SocketFactory } from './liveSocket';
 import type { SystemInfo } from '../types';
 
-/** The part of WebSocket the hook uses, so tests can hand in a fake. */
-export interface LiveSocket {
-  onopen: ((event: Event) => void) | null;
-  onmessage: ((event: MessageEvent) => void) | null;
-  onclose: ((event: CloseEvent) => void) | null;
-  onerror: ((event: Event) => void) | null;
-  close(): void;
-}
-
-export type SocketFactory = (url: string) => LiveSocket;
+export type { LiveSocket, SocketFactory } from './liveSocket';
+export { backoffDelay } from './liveSocket';
 
 export interface LiveSystemOptions {
   /** Default: /ws/dashboard on this host, wss when the page is https. */
@@ -26,23 +18,8 @@ export interface LiveSystem {
   live: boolean;
 }
 
-const MAX_DELAY_MS = 30_000;
-
-const openWebSocket: SocketFactory = (url) => new WebSocket(url);
-
 export function dashboardSocketUrl(location: Pick<Location, 'protocol' | 'host'>): string {
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/ws/dashboard`;
-}
-
-/** 1 s, 2 s, 4 s … up to 30 s, with up to 20 % jitter so clients spread out. */
-export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt);
-  return Math.round(base * (1 + 0.2 * random()));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return socketUrl(location, '/ws/dashboard');
 }
 
 function isNumber(value: unknown): value is number {
@@ -93,15 +70,7 @@ export function isSystemInfo(value: unknown): value is SystemInfo {
 
 /** The system object of a {type: "system"} message; null for anything else. */
 export function parseSystemMessage(data: unknown): SystemInfo | null {
-  if (!isString(data)) return null;
-  let message: unknown;
-  try {
-    message = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!isRecord(message) || message['type'] !== 'system') return null;
-  const system = message['system'];
+  const system = messagePayload(data, 'system', 'system');
   return isSystemInfo(system) ? system : null;
 }
 
@@ -112,63 +81,7 @@ export function parseSystemMessage(data: unknown): SystemInfo | null {
  * error the user needs to see.
  */
 export function useLiveSystem(initial: SystemInfo | null, options: LiveSystemOptions = {}): LiveSystem {
-  const { url, createSocket = openWebSocket, maxAttempts = 6 } = options;
-  const [received, setReceived] = useState<SystemInfo | null>(null);
-  const [live, setLive] = useState(false);
-
-  useEffect(() => {
-    const target = url ?? dashboardSocketUrl(window.location);
-    let socket: LiveSocket | null = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let failures = 0;
-    let stopped = false;
-
-    const connect = (): void => {
-      let opened = false;
-      try {
-        socket = createSocket(target);
-      } catch {
-        // An invalid URL or a blocked scheme: same as a failed connect.
-        scheduleRetry(false);
-        return;
-      }
-      socket.onopen = () => {
-        opened = true;
-        failures = 0;
-        setLive(true);
-      };
-      socket.onmessage = (event) => {
-        const system = parseSystemMessage(event.data);
-        if (system !== null) setReceived(system);
-      };
-      socket.onerror = () => {
-        // onclose follows and does the work.
-      };
-      socket.onclose = () => {
-        socket = null;
-        setLive(false);
-        scheduleRetry(opened);
-      };
-    };
-
-    const scheduleRetry = (wasOpen: boolean): void => {
-      if (stopped) return;
-      if (!wasOpen) failures += 1;
-      if (failures >= maxAttempts) return;
-      timer = setTimeout(connect, backoffDelay(failures));
-    };
-
-    connect();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      const current: LiveSocket | null = socket;
-      if (current !== null) {
-        current.onclose = null;
-        current.close();
-      }
-    };
-  }, [url, createSocket, maxAttempts]);
-
-  return { system: received ?? initial, live };
+  const { url = '/ws/dashboard', ...rest } = options;
+  const { value, live } = useLiveSocket(url, parseSystemMessage, rest);
+  return { system: value ?? initial, live };
 }

@@ -5,6 +5,7 @@ import Button from '../../components/Button';
 import Card from '../../components/Card';
 import Layout from '../../components/Layout';
 import ProgressBar from '../../components/ProgressBar';
+import { isFinished, useLiveJob } from '../../lib/useLiveJob';
 import type { JobStatus, JobsShowProps, PageProps } from '../../types';
 
 const STATUS: Record<JobStatus, { label: string; tone: Tone }> = {
@@ -16,18 +17,14 @@ const STATUS: Record<JobStatus, { label: string; tone: Tone }> = {
 
 const POLL_MS = 1000;
 
-export function isFinished(status: JobStatus): boolean {
-  return status === 'successful' || status === 'failed';
-}
-
 /**
- * Reloads the job prop every second until the job is finished. The next
- * reload starts only when the last one is done, so a slow server never gets
- * a pile of overlapping requests.
+ * Reloads the job prop every second until the job is finished: only when the
+ * job's socket could not be opened. The next reload starts only when the last
+ * one is done, so a slow server never gets a pile of overlapping requests.
  */
-function usePollJob(finished: boolean): void {
+function usePollJob(active: boolean): void {
   useEffect(() => {
-    if (finished) return undefined;
+    if (!active) return undefined;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
     const tick = () => {
@@ -43,12 +40,15 @@ function usePollJob(finished: boolean): void {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [finished]);
+  }, [active]);
 }
 
-export default function Show({ job }: PageProps<JobsShowProps>) {
+export default function Show({ job: rendered }: PageProps<JobsShowProps>) {
+  const live = useLiveJob(rendered.id);
+  // Pushed values are newer than the props, unless polling took over from the socket.
+  const job = live.value !== null && !live.gaveUp ? live.value : rendered;
   const finished = isFinished(job.status);
-  usePollJob(finished);
+  usePollJob(live.gaveUp && !finished);
   const status = STATUS[job.status];
   const progress = job.status === 'successful' ? 100 : job.status === 'running' ? job.progress : job.progress ?? 0;
 

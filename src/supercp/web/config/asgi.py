@@ -1,8 +1,8 @@
 """ASGI entry point: ``uvicorn supercp.web.config.asgi:application``.
 
 HTTP goes to Django; WebSockets to Django Channels, which only serves /ws/dashboard
-(core/live.py) and refuses any other origin than the panel's own and any connection without
-a signed-in session.
+(core/live.py) and /ws/jobs/<id> (jobs/live.py) and refuses any other origin than the
+panel's own and any connection without a signed-in session.
 """
 
 from __future__ import annotations
@@ -23,12 +23,20 @@ from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from supercp.web.core.live import DashboardConsumer  # noqa: E402
+from supercp.web.jobs.live import JobConsumer  # noqa: E402
+
+sockets = URLRouter(
+    [
+        path("ws/dashboard", DashboardConsumer.as_asgi()),
+        path("ws/jobs/<uuid:job_id>", JobConsumer.as_asgi()),
+    ]
+)
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,
         "websocket": OriginValidator(
-            AuthMiddlewareStack(URLRouter([path("ws/dashboard", DashboardConsumer.as_asgi())])),
+            AuthMiddlewareStack(sockets),
             settings.SUPERCP_PANEL_ORIGINS,
         ),
     }

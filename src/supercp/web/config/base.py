@@ -29,12 +29,15 @@ INSTALLED_APPS = [
     "supercp.web.core",
     "supercp.web.accounts",
     "supercp.web.jobs",
+    "supercp.web.sites",
 ]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # /ws/dashboard (core/live.py): the origins a browser may open it from, and how often the
 # system facts are sent.
 SUPERCP_PANEL_ORIGINS: list[str] = []
 SUPERCP_LIVE_INTERVAL = 5.0
+# /ws/jobs/<id> (jobs/live.py): how often a job page's socket looks at the job's row.
+SUPERCP_JOB_POLL_INTERVAL = 0.5
 AUTH_USER_MODEL = "core.User"
 
 MIDDLEWARE = [

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Type-check the panel's frontend and run its unit tests (vitest) with the Node.js of
+# PYTHON's environment (see node.sh). Installs frontend/node_modules from the lock file
+# first when it is missing or older than the lock file (a fresh clone has none: the
+# installer may have found its build up to date and skipped npm).
+#
+#   deploy/test-frontend.sh PYTHON
+set -euo pipefail
+
+if [ "$#" -ne 1 ]; then
+    echo "usage: $0 PYTHON" >&2
+    exit 2
+fi
+repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=deploy/node.sh
+. "$repo/deploy/node.sh"
+find_node "$1"
+
+cd "$repo/frontend"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    mkdir -p "$cache"
+    npm ci --ignore-scripts --no-progress --loglevel=error
+fi
+npm run --silent typecheck
+npm test --silent
