@@ -211,6 +211,11 @@ export interface Job {
   error: string | null;
 }
 
+export interface AuthResetProps {
+  /** False when the link has expired, was used, or was never valid. */
+  valid: boolean;
+}
+
 export interface JobsShowProps {
   job: Job;
 }

@@ -1,4 +1,4 @@
-import { useForm } from '@inertiajs/react';
+import { Link, useForm } from '@inertiajs/react';
 import type { FormEvent } from 'react';
 import AuthLayout from '../../components/AuthLayout';
 import Button from '../../components/Button';
@@ -44,6 +44,11 @@ export default function Login(_props: PageProps) {
         <Button type="submit" className="w-full" loading={form.processing}>
           Sign in
         </Button>
+        <p className="text-center text-sm">
+          <Link href="/password/forgot" className="font-medium text-indigo-600 hover:text-indigo-500">
+            Forgot your password?
+          </Link>
+        </p>
       </form>
     </AuthLayout>
   );

@@ -109,6 +109,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A password reset link (core/password_reset.py) works for an hour, and once.
+PASSWORD_RESET_TIMEOUT = 3600
+# Reset links go out through the machine's own Postfix.
+EMAIL_HOST = "localhost"
+EMAIL_PORT = 25
+EMAIL_TIMEOUT = 10
 
 # --- sessions and cookies -------------------------------------------------------------------
 # The panel is served over HTTPS only (port 8443), so every cookie is Secure.

@@ -27,6 +27,7 @@ DATABASES = {
     "default": mariadb(PANEL.database_name, {"read_default_file": str(PANEL.database_option_file)})
 }
 SUPERCP_DAEMON_SOCKET = PANEL.daemon_socket
+DEFAULT_FROM_EMAIL = f"GetSuperCP <noreply@{socket.getfqdn()}>"
 SUPERCP_DAEMON_TIMEOUT = PANEL.daemon_timeout
 
 # collectstatic copies the built frontend (and Django's own files) to STATIC_ROOT, which the

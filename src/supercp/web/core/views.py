@@ -19,7 +19,7 @@ from pydantic import Field
 
 from supercp.protocol.errors import SuperCPError
 from supercp.web.accounts import services as accounts
-from supercp.web.core import security, services
+from supercp.web.core import password_reset, security, services
 from supercp.web.core.models import ApiToken, User
 from supercp.web.core.pages import (
     Form,
@@ -345,3 +345,55 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     security.disable_two_factor(actor(request), form.password)
     flash(request, success="Two-factor authentication is off.")
     return redirect("/profile")
+
+
+# --- a forgotten password ----------------------------------------------------------------------
+
+# The reset link's token, kept in the session after the link was opened, so that it leaves
+# the address bar (and so the Referer of anything the next page loads), as Django's own
+# PasswordResetConfirmView does.
+RESET_LINK_KEY = "supercp.reset_link"
+RESET_STEP = "set-password"
+
+
+class ForgotForm(Form):
+    identifier: str = Field(max_length=254)
+
+
+class ResetForm(Form):
+    password: str = Field(max_length=4096)
+
+
+def _base_url(request: HttpRequest) -> str:
+    # get_host() is checked against ALLOWED_HOSTS, so a forged Host cannot redirect links.
+    return f"{request.scheme}://{request.get_host()}"
+
+
+@require_http_methods(["GET", "POST"])
+def forgot_password(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "Auth/Forgot", {})
+    form = read_form(request, ForgotForm)
+    password_reset.request_reset(form.identifier, client_ip(request), _base_url(request))
+    flash(
+        request,
+        success="If an account matches, a link to reset its password is on its way by e-mail.",
+    )
+    return redirect("/login")
+
+
+@require_http_methods(["GET", "POST"])
+def reset_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    if token != RESET_STEP:
+        # The link from the e-mail: keep its token in the session, then drop it from the URL.
+        request.session[RESET_LINK_KEY] = token
+        return redirect(f"/password/reset/{uidb64}/{RESET_STEP}")
+    saved = request.session.get(RESET_LINK_KEY, "")
+    if request.method == "GET":
+        valid = password_reset.user_for_link(uidb64, saved) is not None
+        return render(request, "Auth/Reset", {"valid": valid})
+    form = read_form(request, ResetForm)
+    password_reset.reset_password(uidb64, saved, form.password, client_ip(request))
+    request.session.pop(RESET_LINK_KEY, None)
+    flash(request, success="Your password was changed. Sign in with the new one.")
+    return redirect("/login")
