@@ -26,6 +26,7 @@ from supercp.web.accounts.models import HostingAccount
 from supercp.web.core import services as core
 from supercp.web.core.authz import Actor
 from supercp.web.core.models import Role, User
+from supercp.web.sites.models import Site
 
 SOCKET = Path("/run/super-daemon.sock")
 PASSWORD = "correct horse battery staple"  # noqa: S105 (the personas' test password)
@@ -209,3 +210,31 @@ def pages() -> Callable[[Actor | None], Pages]:
         return Pages(client)
 
     return make
+
+
+# --- sites ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sites_cleanup() -> Iterator[None]:
+    """After the test: the daemon removes every site of this test database, files included."""
+    yield
+    domains = list(Site.objects.values_list("domain", flat=True))
+    if not domains:
+        return
+    with DaemonClient(SOCKET) as c:
+        for domain in domains:
+            c.call("web.site.remove", {"domain": domain, "remove_files": True})
+
+
+@pytest.fixture
+def no_daemon(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Any daemon call the panel makes fails the test; refusals must come before one."""
+    calls: list[str] = []
+
+    def refuse() -> None:
+        calls.append("client")
+        raise AssertionError("the daemon was called")
+
+    monkeypatch.setattr("supercp.web.core.daemon.client", refuse)
+    return calls

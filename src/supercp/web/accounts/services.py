@@ -27,6 +27,7 @@ from supercp.web.core.models import Role, User
 from supercp.web.core.services import Page, check_email, check_new_password, check_page
 from supercp.web.jobs import services as jobs
 from supercp.web.jobs.models import Job
+from supercp.web.sites import services as sites
 
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
@@ -224,6 +225,8 @@ def _set_state(actor: Actor, name: str, state: State, action: str) -> HostingAcc
         )
         with daemon.client() as c:
             c.invoke(rpc.ENSURE, params)
+        # Its sites are served suspended while it is (see sites/services.py).
+        sites.apply_account_sites(actor, account)
     return get_account(actor, name)
 
 
@@ -242,6 +245,7 @@ def delete_account(actor: Actor, name: str, *, keep_home: bool = False) -> rpc.R
     with transaction.atomic():
         account = _for_change(actor, name)
         audit.record(actor, "account.delete", name, keep_home=keep_home)
+        sites.remove_account_sites(actor, account)
         with daemon.client() as c:
             result = c.invoke(rpc.REMOVE, rpc.RemoveParams(name=name, keep_home=keep_home))
         user = account.user

@@ -9,12 +9,14 @@ from supercp.web.accounts import api as accounts_api
 from supercp.web.core import api as core_api
 from supercp.web.core.pages import error_page, not_found_page
 from supercp.web.core.rest import build_api, error_body
+from supercp.web.sites import api as sites_api
 
 # One line per domain app that has an API.
 api = build_api(
     [
         ("/accounts", accounts_api.router),
         ("/tokens", core_api.router),
+        ("/sites", sites_api.router),
     ]
 )
 
@@ -23,6 +25,7 @@ urlpatterns = [
     path("", include("supercp.web.core.urls")),
     path("", include("supercp.web.accounts.urls")),
     path("", include("supercp.web.jobs.urls")),
+    path("", include("supercp.web.sites.urls")),
 ]
 
 

@@ -1,0 +1,513 @@
+"""Web sites: every rule and every daemon call for them lives here.
+
+Who sees what follows the accounts: admins every site, resellers the sites of the accounts
+they own, customers the sites of their own account. A site the actor may not see is reported
+as not found, exactly as if it did not exist. Customers create, edit and delete their own
+sites; suspending and PHP limits are the provider's (admins and resellers).
+
+A site's names (domain and aliases) are SiteHost rows with a unique index, so a name exists
+once on the server whoever asks; the check before the insert only gives the better message.
+
+The daemon is told the whole desired state of a site (``web.site.apply``) inside the
+transaction of each change, so a refusal rolls the panel's rows back with the audit entry.
+A site is served suspended when it is suspended itself or its hosting account is: suspending
+an account re-applies its sites (``apply_account_sites``) and lifting it restores each site
+to its own state.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import idna
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+
+from supercp.protocol import web as rpc
+from supercp.protocol.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    SystemFailure,
+    ValidationFailed,
+)
+from supercp.web.accounts.models import HostingAccount
+from supercp.web.accounts.models import State as AccountState
+from supercp.web.core import audit, daemon
+from supercp.web.core.authz import Actor, require_writable
+from supercp.web.core.services import Page, check_page
+from supercp.web.sites import names
+from supercp.web.sites.models import Site, SiteHost, State
+
+MAX_PER_PAGE = 100
+MAX_SEARCH = 100
+# Sites per web.site.apply_many call when rebuilding: one validation and reload per batch.
+REBUILD_BATCH = 500
+
+
+class Keep(enum.Enum):
+    """An update's "leave this field as it is" (None is a value: static site, default root)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+# --- what the actor may see ---------------------------------------------------------------------
+
+
+def _visible(actor: Actor) -> QuerySet[Site]:
+    """The sites this actor may see at all; every lookup starts here."""
+    sites = Site.objects.all()
+    if actor.is_admin:
+        return sites
+    if actor.is_reseller:
+        return sites.filter(account__reseller=actor.user)
+    return sites.filter(account__user=actor.user)
+
+
+def _visible_accounts(actor: Actor) -> QuerySet[HostingAccount]:
+    accounts = HostingAccount.objects.all()
+    if actor.is_admin:
+        return accounts
+    if actor.is_reseller:
+        return accounts.filter(reseller=actor.user)
+    return accounts.filter(user=actor.user)
+
+
+def _with_related(sites: QuerySet[Site]) -> QuerySet[Site]:
+    return sites.select_related("account").prefetch_related("hosts")
+
+
+def _not_found(domain: str) -> NotFound:
+    return NotFound(f"no site '{names.shown(domain)}'", field="domain")
+
+
+def aliases_of(site: Site) -> list[str]:
+    """The site's aliases, sorted (from the prefetched hosts when there are some)."""
+    return sorted(h.name for h in site.hosts.all() if not h.is_primary)
+
+
+def is_served_suspended(site: Site) -> bool:
+    """Whether the daemon serves the suspension page: the site or its account is suspended."""
+    return site.state == State.SUSPENDED or site.account.state == AccountState.SUSPENDED
+
+
+def list_sites(
+    actor: Actor,
+    search: str = "",
+    page: int = 1,
+    per_page: int = 50,
+    *,
+    account: str | None = None,
+) -> Page[Site]:
+    """The visible sites one of whose names (or whose account) contains ``search``."""
+    check_page(page)
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationFailed(f"per_page must be 1 to {MAX_PER_PAGE}", field="per_page")
+    if len(search) > MAX_SEARCH:
+        raise ValidationFailed(f"search is limited to {MAX_SEARCH} characters", field="search")
+    sites = _visible(actor)
+    if account is not None:
+        # Within what the actor sees: another customer's name simply matches nothing.
+        sites = sites.filter(account__name=account)
+    if search:
+        terms = {search.lower(), *_punycode_of(search)}
+        match = Q(account__name__icontains=search) | Q(display_domain__icontains=search)
+        for term in terms:
+            match |= Q(pk__in=SiteHost.objects.filter(name__icontains=term).values("site_id"))
+        sites = sites.filter(match)
+    total = sites.count()
+    start = (page - 1) * per_page
+    items = list(_with_related(sites)[start : start + per_page])
+    return Page(items, total, page, per_page)
+
+
+def _punycode_of(search: str) -> list[str]:
+    """A Unicode search term in A-label form too, so "bücher" finds xn--bcher-kva.example."""
+    if search.isascii():
+        return []
+    try:
+        return [idna.encode(search.strip("."), uts46=True).decode("ascii")]
+    except (idna.IDNAError, UnicodeError):
+        return []
+
+
+def get_site(actor: Actor, domain: str) -> Site:
+    """One visible site by its domain (Unicode or A-label form)."""
+    try:
+        name = names.hostname(domain)
+    except ValidationFailed:
+        raise _not_found(domain) from None
+    site = _with_related(_visible(actor)).filter(domain=name).first()
+    if site is None:
+        raise _not_found(domain)
+    return site
+
+
+def all_sites(actor: Actor, account: str | None = None) -> list[Site]:
+    """Every site the actor may see, by domain (super-cli lists them all at once)."""
+    sites = _visible(actor)
+    if account is not None:
+        sites = sites.filter(account__name=account)
+    return list(_with_related(sites))
+
+
+def site_accounts(actor: Actor) -> list[HostingAccount]:
+    """The accounts the actor may create sites in."""
+    return list(_visible_accounts(actor))
+
+
+def counts(actor: Actor) -> int:
+    return _visible(actor).count()
+
+
+# --- the daemon's side --------------------------------------------------------------------------
+
+
+def spec_of(site: Site, aliases: list[str] | None = None) -> rpc.SiteSpec:
+    """The desired state the daemon converges the site to."""
+    return rpc.SiteSpec(
+        domain=site.domain,
+        account=site.account.name,
+        aliases=aliases_of(site) if aliases is None else aliases,
+        redirect_aliases=site.redirect_aliases,
+        php=site.php,
+        docroot=site.docroot,
+        suspended=is_served_suspended(site),
+        limits=site.limits,
+    )
+
+
+def _apply(site: Site, aliases: list[str] | None = None) -> None:
+    with daemon.client() as c:
+        result = c.invoke(rpc.SITE_APPLY, spec_of(site, aliases))
+    if site.document_root != result.site.docroot:
+        site.document_root = result.site.docroot
+        site.save(update_fields=["document_root"])
+
+
+def php_versions(actor: Actor) -> rpc.PhpVersions:
+    """The PHP-FPM versions installed on this server (for the form's select)."""
+    with daemon.client() as c:
+        return c.invoke(rpc.PHP_VERSIONS)
+
+
+def _check_php(actor: Actor, version: str | None) -> None:
+    if version is None:
+        return
+    installed = php_versions(actor).versions
+    if version not in installed:
+        have = ", ".join(installed) or "none"
+        raise ValidationFailed(
+            f"PHP {version} is not installed here (installed: {have})",
+            code="php-not-installed",
+            field="php",
+        )
+
+
+def site_logs(
+    actor: Actor, domain: str, kind: rpc.LogKind = "access", lines: int = 100
+) -> rpc.LogTail:
+    """The last lines of a visible site's access or error log."""
+    site = get_site(actor, domain)
+    with daemon.client() as c:
+        return c.invoke(rpc.SITE_LOGS, rpc.LogParams(domain=site.domain, kind=kind, lines=lines))
+
+
+# --- changes ------------------------------------------------------------------------------------
+
+
+def _account_for(actor: Actor, account: str | None) -> HostingAccount:
+    """The account a new site goes into: named, or a customer's own one."""
+    accounts = _visible_accounts(actor)
+    if account is None or account == "":
+        if not actor.is_customer:
+            raise ValidationFailed("name the hosting account of the site", field="account")
+        found = accounts.first()
+    else:
+        found = accounts.filter(name=account).first()
+    if found is None:
+        raise NotFound(f"no account '{names.shown(account or '')}'", field="account")
+    return found
+
+
+def _for_change(actor: Actor, domain: str) -> Site:
+    """Lock a site the actor may change (call inside a transaction)."""
+    require_writable(actor)
+    try:
+        name = names.hostname(domain)
+    except ValidationFailed:
+        raise _not_found(domain) from None
+    site = _visible(actor).select_for_update().filter(domain=name).first()
+    if site is None:
+        raise _not_found(domain)
+    return site
+
+
+def _require_provider(actor: Actor, what: str, field: str | None = None) -> None:
+    if actor.is_customer:
+        raise Forbidden(f"{what} is up to your provider", code="forbidden", field=field)
+
+
+def _check_free(domain: str, aliases: Iterable[str], site: Site | None = None) -> None:
+    """Refuse names another site has; a nicer message than the unique index's."""
+    wanted = [domain, *aliases]
+    taken = SiteHost.objects.filter(name__in=wanted)
+    if site is not None:
+        taken = taken.exclude(site=site)
+    found = set(taken.values_list("name", flat=True))
+    if domain in found:
+        raise Conflict(
+            f"{domain} is already a site or alias on this server",
+            code="domain-taken",
+            field="domain",
+        )
+    if found:
+        raise Conflict(
+            f"{', '.join(sorted(found))}: already a site or alias on this server",
+            code="domain-taken",
+            field="aliases",
+        )
+
+
+@dataclass(frozen=True)
+class NewSite:
+    """What create_site takes; the fields as the user typed them."""
+
+    domain: str
+    account: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    # Also answer to www.DOMAIN (added to the aliases).
+    www: bool = False
+    redirect_aliases: bool = False
+    php: str | None = None
+    docroot: str | None = None
+    limits: rpc.PhpLimits | None = None
+
+
+def create_site(actor: Actor, new: NewSite) -> Site:
+    """Record the site and have the daemon make its directories, pool and server block."""
+    require_writable(actor)
+    domain = names.hostname(new.domain, "domain")
+    wanted = [*new.aliases, *([f"www.{domain}"] if new.www else [])]
+    aliases = names.aliases(wanted, domain)
+    php = names.php_version(new.php)
+    docroot = names.docroot(new.docroot)
+    if new.limits is not None:
+        _require_provider(actor, "setting PHP limits", "limits")
+    account = _account_for(actor, new.account)
+    _check_php(actor, php)
+    try:
+        with transaction.atomic():
+            _check_free(domain, aliases)
+            site = Site(
+                account=account,
+                domain=domain,
+                display_domain=names.unicode_name(domain),
+                redirect_aliases=new.redirect_aliases,
+                php=php,
+                docroot=docroot,
+            )
+            site.set_limits(new.limits or rpc.PhpLimits())
+            site.save()
+            SiteHost.objects.bulk_create(
+                [SiteHost(name=domain, site=site, is_primary=True)]
+                + [SiteHost(name=a, site=site) for a in aliases]
+            )
+            audit.record(
+                actor,
+                "site.create",
+                domain,
+                account=account.name,
+                aliases=aliases,
+                php=php,
+                docroot=docroot,
+            )
+            _apply(site, aliases)
+    except IntegrityError:
+        # Another request took one of the names between our check and our insert.
+        _check_free(domain, aliases)
+        raise Conflict(
+            f"{domain} is already a site on this server", code="domain-taken", field="domain"
+        ) from None
+    return get_site(actor, domain)
+
+
+def update_site(
+    actor: Actor,
+    domain: str,
+    *,
+    aliases: list[str] | Keep = KEEP,
+    redirect_aliases: bool | Keep = KEEP,
+    php: str | Keep | None = KEEP,
+    docroot: str | Keep | None = KEEP,
+    limits: rpc.PhpLimits | Keep = KEEP,
+) -> Site:
+    """Change a site's aliases, redirect, PHP version, document root or limits."""
+    require_writable(actor)
+    if not isinstance(limits, Keep):
+        _require_provider(actor, "setting PHP limits", "limits")
+    new_php = php if isinstance(php, Keep) else names.php_version(php)
+    new_docroot = docroot if isinstance(docroot, Keep) else names.docroot(docroot)
+    try:
+        with transaction.atomic():
+            site = _for_change(actor, domain)
+            new_aliases = None if isinstance(aliases, Keep) else names.aliases(aliases, site.domain)
+            if not isinstance(new_php, Keep) and new_php != site.php:
+                _check_php(actor, new_php)
+            changed: dict[str, object] = {}
+            if new_aliases is not None:
+                current = set(aliases_of(site))
+                if set(new_aliases) != current:
+                    _check_free(site.domain, new_aliases, site)
+                    SiteHost.objects.filter(site=site, is_primary=False).exclude(
+                        name__in=new_aliases
+                    ).delete()
+                    SiteHost.objects.bulk_create(
+                        [SiteHost(name=a, site=site) for a in new_aliases if a not in current]
+                    )
+                    changed["aliases"] = new_aliases
+            if not isinstance(redirect_aliases, Keep):
+                site.redirect_aliases = redirect_aliases
+                changed["redirect_aliases"] = redirect_aliases
+            if not isinstance(new_php, Keep):
+                site.php = new_php
+                changed["php"] = new_php
+            if not isinstance(new_docroot, Keep):
+                site.docroot = new_docroot
+                changed["docroot"] = new_docroot
+            if not isinstance(limits, Keep):
+                site.set_limits(limits)
+                changed["limits"] = limits.model_dump()
+            site.save()
+            audit.record(actor, "site.update", site.domain, **changed)
+            # Sent even when nothing changed: apply converges a system that drifted.
+            site = _with_related(Site.objects.filter(pk=site.pk)).get()
+            _apply(site)
+    except IntegrityError:
+        raise Conflict(
+            "one of these aliases is already a site or alias on this server",
+            code="domain-taken",
+            field="aliases",
+        ) from None
+    return get_site(actor, site.domain)
+
+
+def _set_state(actor: Actor, domain: str, state: State, action: str) -> Site:
+    require_writable(actor)
+    _require_provider(actor, "suspending a site")
+    with transaction.atomic():
+        site = _for_change(actor, domain)
+        before = site.state
+        site.state = state
+        site.save(update_fields=["state"])
+        audit.record(actor, action, site.domain, previous=before)
+        site = _with_related(Site.objects.filter(pk=site.pk)).get()
+        _apply(site)
+    return get_site(actor, site.domain)
+
+
+def suspend_site(actor: Actor, domain: str) -> Site:
+    """Serve the suspension page instead of the site; its PHP stops."""
+    return _set_state(actor, domain, State.SUSPENDED, "site.suspend")
+
+
+def unsuspend_site(actor: Actor, domain: str) -> Site:
+    """Serve the site again (still suspended while its account is)."""
+    return _set_state(actor, domain, State.ACTIVE, "site.unsuspend")
+
+
+def delete_site(actor: Actor, domain: str, *, remove_files: bool = False) -> rpc.RemoveResult:
+    """Remove the site's pool and server block (and its files if asked), then the site."""
+    with transaction.atomic():
+        site = _for_change(actor, domain)
+        audit.record(actor, "site.delete", site.domain, remove_files=remove_files)
+        with daemon.client() as c:
+            result = c.invoke(
+                rpc.SITE_REMOVE, rpc.RemoveParams(domain=site.domain, remove_files=remove_files)
+            )
+        site.delete()
+    return result
+
+
+# --- hooks of the accounts' service -------------------------------------------------------------
+
+
+def apply_account_sites(actor: Actor, account: HostingAccount) -> None:
+    """Re-apply an account's sites after its state changed (call in that transaction)."""
+    sites = list(_with_related(Site.objects.filter(account=account)))
+    for start in range(0, len(sites), REBUILD_BATCH):
+        batch = sites[start : start + REBUILD_BATCH]
+        for item in _apply_many(batch):
+            if item.error is not None:
+                raise SystemFailure(f"{item.domain}: {item.error.message}", code=item.error.code)
+
+
+def remove_account_sites(actor: Actor, account: HostingAccount) -> None:
+    """Remove an account's sites before the account goes (call in that transaction)."""
+    sites = list(Site.objects.filter(account=account))
+    if not sites:
+        return
+    with daemon.client() as c:
+        for site in sites:
+            audit.record(actor, "site.delete", site.domain, account_deleted=account.name)
+            # The files go with the home (or stay with it when it is kept).
+            c.invoke(rpc.SITE_REMOVE, rpc.RemoveParams(domain=site.domain))
+    Site.objects.filter(account=account).delete()
+
+
+# --- rebuild ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RebuildProgress:
+    """How far a rebuild is: sites done of total, and the ones that failed so far."""
+
+    total: int
+    done: int = 0
+    changed: int = 0
+    failed: list[rpc.ApplyItem] = field(default_factory=list)
+
+
+def _apply_many(sites: list[Site]) -> list[rpc.ApplyItem]:
+    params = rpc.ApplyManyParams(sites=[spec_of(s) for s in sites])
+    with daemon.client() as c:
+        results = c.invoke(rpc.SITE_APPLY_MANY, params).results
+    by_domain = {s.domain: s for s in sites}
+    moved: list[Site] = []
+    for item in results:
+        site = by_domain.get(item.domain)
+        if site is not None and item.site is not None and site.document_root != item.site.docroot:
+            site.document_root = item.site.docroot
+            moved.append(site)
+    if moved:
+        Site.objects.bulk_update(moved, ["document_root"])
+    return results
+
+
+def rebuild(
+    actor: Actor, domain: str | None = None, batch: int = REBUILD_BATCH
+) -> Iterator[RebuildProgress]:
+    """Re-apply every site in the database (or one), a batch at a time; yields progress."""
+    require_writable(actor)
+    if not actor.is_admin:
+        raise Forbidden("only administrators rebuild the sites", code="forbidden")
+    sites = Site.objects.order_by("pk")
+    if domain is not None:
+        sites = sites.filter(pk=get_site(actor, domain).pk)
+    progress = RebuildProgress(total=sites.count())
+    audit.record(actor, "site.rebuild", domain or "", sites=progress.total)
+    yield progress
+    last = 0
+    while chunk := list(_with_related(sites.filter(pk__gt=last))[:batch]):
+        last = chunk[-1].pk
+        for item in _apply_many(chunk):
+            progress.done += 1
+            progress.changed += int(item.changed)
+            if item.error is not None:
+                progress.failed.append(item)
+        yield progress

@@ -1,0 +1,86 @@
+"""super-cli site … and rebuild, run in-process on the test database."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+import pytest
+
+from supercp.cli.main import main
+from supercp.web.core.models import AuditEvent
+from supercp.web.sites.models import Site
+from tests.web.test_sites_services import (
+    HOSTILE_DOCROOTS,
+    HOSTILE_NAMES,
+    HOSTILE_PHP,
+    counts,
+    nothing_written,
+)
+
+pytestmark = pytest.mark.usefixtures("sites_cleanup")
+
+
+def cli(capsys, *args: str) -> tuple[int, dict]:
+    code = main(["--json", *args])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1, lines
+    return code, json.loads(lines[0])
+
+
+def domain() -> str:
+    return f"cli-{secrets.token_hex(4)}.example.test"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("domain", [n for n in HOSTILE_NAMES if n and not n.startswith("-")], "domain"),
+        ("--alias", [n for n in HOSTILE_NAMES if n], "aliases"),
+        ("--docroot", [d for d in HOSTILE_DOCROOTS if not d.startswith("-")], "docroot"),
+        ("--php", [p for p in HOSTILE_PHP if p], "php"),
+    ],
+)
+def test_hostile_input_is_refused_with_nothing_written(world, capsys, no_daemon, case):
+    option, values, field = case
+    before = counts()
+    for bad in values:
+        args = ["site", "create", "--account", world.bob_account.name]
+        args += [bad] if option == "domain" else [domain(), option, bad]
+        code, body = cli(capsys, *args)
+        assert code == 1, (bad, body)
+        assert body["error"]["field"] == field, (bad, body)
+    assert nothing_written(before)
+    assert no_daemon == []
+
+
+def test_a_site_is_created_shown_listed_suspended_and_deleted(world, capsys):
+    name = domain()
+    code, body = cli(capsys, "site", "create", name, "--account", world.bob_account.name, "--www")
+    assert code == 0, body
+    site = body["site"]
+    assert (site["domain"], site["account"], site["aliases"]) == (
+        name,
+        world.bob_account.name,
+        [f"www.{name}"],
+    )
+    assert site["document_root"].startswith("/")
+    assert site["php"] is None
+    assert site["state"] == "active"
+    assert cli(capsys, "site", "show", name)[1]["site"] == site
+    listed = cli(capsys, "site", "list")[1]["sites"]
+    assert [s["domain"] for s in listed] == [name]
+    assert cli(capsys, "site", "suspend", name)[1]["site"]["state"] == "suspended"
+    assert cli(capsys, "site", "unsuspend", name)[1]["site"]["state"] == "active"
+    code, body = cli(capsys, "rebuild", "--site", name)
+    assert (code, body["total"], body["applied"], body["failed"]) == (0, 1, 1, [])
+    code, body = cli(capsys, "site", "delete", name, "--remove-files")
+    assert (code, body["removed"]) == (0, True)
+    assert not Site.objects.filter(domain=name).exists()
+    assert AuditEvent.objects.filter(action="site.delete", target=name).get().actor is None
+
+
+def test_showing_a_site_that_does_not_exist_is_not_found(world, capsys):
+    code, body = cli(capsys, "site", "show", "nosuch.example.test")
+    assert code == 1
+    assert body["error"]["code"] == "not-found"
