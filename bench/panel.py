@@ -62,6 +62,12 @@ MYSQL_PIDFILE = Path("/run/mysqld/mysqld.pid")
 REPO = Path(__file__).resolve().parents[1]
 # The real build if the installer made one; else the tests' fixture build (same page cost).
 FRONTENDS = (Path("/opt/supercp/frontend"), REPO / "tests/web/fixtures/frontend")
+# super-panel's server (supercp.web.serve) on plain HTTP at argv's address and port.
+SERVE = (
+    "import sys, uvicorn; from supercp.web import serve; "
+    "serve.serve(uvicorn.Config(serve.APP, host=sys.argv[1], port=int(sys.argv[2]), "
+    "**serve.options(int(sys.argv[3]))))"
+)
 _FORK = multiprocessing.get_context("fork")  # Django never runs in this process
 _SPAWN = multiprocessing.get_context("spawn")
 
@@ -315,7 +321,7 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def own_panel(tmp: Path, daemon_socket: str, count: int) -> Iterator[Target]:
+def own_panel(tmp: Path, daemon_socket: str, count: int, workers: int = 1) -> Iterator[Target]:
     """A panel of our own on 127.0.0.1 over plain HTTP, with a database of its own."""
     database = f"supercp_bench_{os.getpid()}"
     (tmp / "secret_key").write_text(secrets.token_urlsafe(48) + "\n")
@@ -355,10 +361,9 @@ def own_panel(tmp: Path, daemon_socket: str, count: int) -> Iterator[Target]:
             raise RuntimeError("seeding the bench database failed")
         password, token = ours.recv()
         port = _free_port()
-        # super-panel's uvicorn options (access log included), without TLS.
-        argv = [sys.executable, "-m", "uvicorn", "supercp.web.config.asgi:application"]
-        argv += ["--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"]
-        argv += ["--no-proxy-headers", "--no-server-header", "--log-level", "info"]
+        # super-panel as the installer starts it (its uvicorn options and worker processes),
+        # without TLS.
+        argv = [sys.executable, "-c", SERVE, "127.0.0.1", str(port), str(workers)]
         log_path = tmp / "panel.log"
         with log_path.open("wb") as log:
             server = subprocess.Popen(argv, env=env, cwd=tmp, stdout=log, stderr=log)
@@ -372,6 +377,8 @@ def own_panel(tmp: Path, daemon_socket: str, count: int) -> Iterator[Target]:
             daemon_pids=socket_peer(daemon_socket),
         )
         log_in(target, "benchadmin", password)
+        # Now that every worker process is up and has answered.
+        target.panel_pids = _tree(server.pid)
         yield target
     finally:
         if server is not None:
@@ -800,6 +807,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="measuring time per cell")
     parser.add_argument("--warmup", type=float, default=0.5, help="warm-up before each cell")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 32])
+    parser.add_argument(
+        "--workers", type=int, default=1, help="its own panel's worker processes (panel.toml)"
+    )
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
     if min(args.seconds, args.accounts, *args.clients) <= 0 or args.warmup < 0:
@@ -816,9 +826,12 @@ def main(argv: list[str] | None = None) -> int:
         stack.callback(shutil.rmtree, tmp, ignore_errors=True)
         try:
             if args.url is None:
-                target = stack.enter_context(own_panel(tmp, args.daemon_socket, args.accounts))
+                target = stack.enter_context(
+                    own_panel(tmp, args.daemon_socket, args.accounts, args.workers)
+                )
                 time.sleep(1.0)  # after start-up and sign-in, before any load
-                memory.append(Memory("panel (this run's own, idle)", 1, rss_mb(target.panel_pids)))
+                pids = target.panel_pids
+                memory.append(Memory("panel (this run's own, idle)", len(pids), rss_mb(pids)))
             else:
                 target = running_panel(args.url, args.token, args.user, args.daemon_socket)
             auth = {"Authorization": f"Bearer {target.token}"}
@@ -829,9 +842,8 @@ def main(argv: list[str] | None = None) -> int:
             facts = "n/a" if target.session is None else daemon_error(target) or "yes"
             cells = run(args, target)
             if args.url is None:
-                memory.append(
-                    Memory("panel (this run's own, after load)", 1, rss_mb(target.panel_pids))
-                )
+                pids = target.panel_pids
+                memory.append(Memory("panel (this run's own, after load)", len(pids), rss_mb(pids)))
         except (RuntimeError, OSError, ValueError, subprocess.CalledProcessError) as err:
             print(f"benchmark failed: {err}", file=sys.stderr)
             return 1
@@ -841,7 +853,9 @@ def main(argv: list[str] | None = None) -> int:
         "warmup": args.warmup,
         "cpus": os.cpu_count(),
         "scheme": "HTTPS" if target.tls else "plain HTTP",
-        "panel": args.url or "started by this script (uvicorn, plain HTTP, own database)",
+        "panel": args.url
+        or f"started by this script (super-panel's server, {args.workers} worker(s), plain HTTP, "
+        "own database)",
         "accounts": target.accounts,
         "dashboard_daemon": facts,
         "python": sys.version.split()[0],

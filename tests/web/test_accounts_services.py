@@ -17,7 +17,7 @@ from supercp.web.core.services import Page
 from tests.web.conftest import PASSWORD, SOCKET, make_user, system_account, user_exists
 
 
-def names(page: Page[HostingAccount]) -> set[str]:
+def names(page: Page[services.AccountRow]) -> set[str]:
     return {a.name for a in page.items}
 
 

@@ -3,18 +3,58 @@
 Run as the unprivileged user supercp by supercp-panel.service or /etc/init.d/supercp-panel.
 It terminates TLS itself and serves the static files too, so the panel needs no web server
 in front of it and stays reachable when the hosting nginx is stopped or broken.
+
+``workers`` in panel.toml sets the worker processes: Python runs one thread at a time per
+process, and the panel's requests are CPU work (Django, the ORM, JSON) between short
+database calls, so one process uses one core at most.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
+from typing import Any
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from supercp.web.config.panel import load_config
 
 SETTINGS = "supercp.web.config.settings"
+APP = "supercp.web.config.asgi:application"
+
+
+def options(workers: int = 1) -> dict[str, Any]:
+    """uvicorn's settings for the panel, TLS and address aside (bench/panel.py uses them)."""
+    return {
+        # Nothing sits in front of the panel: the peer address is the client's.
+        "proxy_headers": False,
+        "server_header": False,
+        # Django has no lifespan events; asking would only log that it does not.
+        "lifespan": "off",
+        # The dashboard's WebSocket; wsproto is pure Python and pinned in runtime.txt.
+        "ws": "wsproto",
+        # A log line per request cost about a tenth of an API request; errors still go to
+        # the log (uvicorn's error log and Django's).
+        "access_log": False,
+        "timeout_graceful_shutdown": 30,
+        "log_level": "info",
+        "workers": workers,
+    }
+
+
+def serve(config: uvicorn.Config) -> None:
+    """Run uvicorn; with several workers, on one listening socket they share."""
+    if config.workers <= 1:
+        uvicorn.Server(config).run()
+        return
+    # uvicorn makes the shared socket with protocol 0, and asyncio then leaves Nagle's
+    # algorithm on for every connection (it sets TCP_NODELAY only for IPPROTO_TCP sockets):
+    # an answer sent in two writes waited 40 ms for the client's delayed ACK.
+    plain = config.bind_socket()
+    sock = socket.socket(plain.family, plain.type, socket.IPPROTO_TCP, fileno=plain.detach())
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def main() -> None:
@@ -23,21 +63,15 @@ def main() -> None:
     for path in (config.tls_certificate, config.tls_key):
         if not os.access(path, os.R_OK):
             sys.exit(f"super-panel: cannot read {path} (see tls_* in panel.toml)")
-    uvicorn.run(
-        "supercp.web.config.asgi:application",
-        host=config.listen_address,
-        port=config.port,
-        ssl_certfile=str(config.tls_certificate),
-        ssl_keyfile=str(config.tls_key),
-        # Nothing sits in front of the panel: the peer address is the client's.
-        proxy_headers=False,
-        server_header=False,
-        # Django has no lifespan events; asking would only log that it does not.
-        lifespan="off",
-        # The dashboard's WebSocket; wsproto is pure Python and pinned in runtime.txt.
-        ws="wsproto",
-        timeout_graceful_shutdown=30,
-        log_level="info",
+    serve(
+        uvicorn.Config(
+            APP,
+            host=config.listen_address,
+            port=config.port,
+            ssl_certfile=str(config.tls_certificate),
+            ssl_keyfile=str(config.tls_key),
+            **options(config.workers),
+        )
     )
 
 

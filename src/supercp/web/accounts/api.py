@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from supercp.web.accounts import services
@@ -22,14 +22,17 @@ def list_accounts(
     search: Annotated[str, Query(max_length=services.MAX_SEARCH)] = "",
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=services.MAX_PER_PAGE)] = 50,
-) -> AccountPage:
+) -> HttpResponse:
     found = services.list_accounts(actor(request), search, page, per_page)
-    return AccountPage(
-        items=[AccountOut.of(a) for a in found.items],
+    out = AccountPage.model_construct(
+        items=[AccountOut.of_row(a) for a in found.items],
         total=found.total,
         page=found.page,
         per_page=found.per_page,
     )
+    # Serialized by pydantic itself: ninja would validate the page again, field by field
+    # through its ORM getter, which cost more than the rest of the request.
+    return HttpResponse(out.model_dump_json(), content_type="application/json")
 
 
 @router.post("", response={201: AccountOut, **ERRORS}, summary="Create a hosting account")

@@ -42,12 +42,25 @@ class AccountForm(Form):
 
 
 def _account(account: HostingAccount) -> dict[str, Any]:
+    return _row(
+        services.AccountRow(
+            account.name,
+            account.user.email,
+            account.reseller.username if account.reseller else None,
+            account.state,
+            account.login_shell,
+            account.created_at,
+        )
+    )
+
+
+def _row(row: services.AccountRow) -> dict[str, Any]:
     return {
-        "name": account.name,
-        "email": account.user.email,
-        "state": account.state,
-        "reseller": account.reseller.username if account.reseller else None,
-        "created_at": account.created_at.isoformat(),
+        "name": row.name,
+        "email": row.email,
+        "state": row.state,
+        "reseller": row.reseller,
+        "created_at": row.created_at.isoformat(),
     }
 
 
@@ -69,7 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "Accounts/Index",
         {
             "accounts": {
-                "items": [_account(a) for a in found.items],
+                "items": [_row(a) for a in found.items],
                 "page": found.page,
                 "pages": found.pages,
                 "total": found.total,

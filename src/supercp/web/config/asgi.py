@@ -1,20 +1,21 @@
 """ASGI entry point: ``uvicorn supercp.web.config.asgi:application``.
 
-HTTP goes to Django; WebSockets to Django Channels, which only serves /ws/dashboard
-(core/live.py) and /ws/jobs/<id> (jobs/live.py) and refuses any other origin than the
-panel's own and any connection without a signed-in session.
+HTTP goes to Django, each request handled whole in a pool thread (config/http.py);
+WebSockets to Django Channels, which only serves /ws/dashboard (core/live.py) and
+/ws/jobs/<id> (jobs/live.py) and refuses any other origin than the panel's own and any
+connection without a signed-in session.
 """
 
 from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supercp.web.config.settings")
 
-# First: it sets Django up, which the imports below need.
-django_application = get_asgi_application()
+# First: the imports below need Django set up.
+django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -22,6 +23,7 @@ from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from supercp.web.config.http import PanelHandler  # noqa: E402
 from supercp.web.core.live import DashboardConsumer  # noqa: E402
 from supercp.web.jobs.live import JobConsumer  # noqa: E402
 
@@ -34,7 +36,7 @@ sockets = URLRouter(
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        "http": PanelHandler(),
         "websocket": OriginValidator(
             AuthMiddlewareStack(sockets),
             settings.SUPERCP_PANEL_ORIGINS,

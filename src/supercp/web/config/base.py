@@ -169,9 +169,11 @@ def mariadb(name: str, options: dict[str, object]) -> dict[str, object]:
             "isolation_level": "read committed",
             **options,
         },
-        # 0: under ASGI every sync request runs on a new thread, so a kept connection is
-        # never reused; they would pile up to max_connections and starve hosted sites.
-        "CONN_MAX_AGE": 0,
+        # Kept between requests: the panel runs requests on a fixed pool of threads
+        # (config/http.py), so there are never more connections than threads, and a new
+        # MariaDB login per request cost more than the accounts list itself. The health
+        # check pings a kept connection before a request uses it.
+        "CONN_MAX_AGE": 300,
         "CONN_HEALTH_CHECKS": True,
         "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
     }

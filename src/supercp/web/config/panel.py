@@ -36,6 +36,8 @@ class PanelConfig(BaseModel):
     # panel stays reachable when nginx is stopped or broken.
     listen_address: Annotated[str, Field(pattern=r"^[0-9A-Fa-f.:]+$")] = "0.0.0.0"  # noqa: S104
     port: int = Field(default=8443, ge=1, le=65535)
+    # uvicorn worker processes; each uses one CPU core at most and holds about 75 MB.
+    workers: int = Field(default=1, ge=1, le=16)
     # PEM certificate (chain) and key; the installer makes a self-signed pair here unless
     # these name a real one.
     tls_certificate: Path = Path("/etc/supercp/panel/tls/panel.crt")

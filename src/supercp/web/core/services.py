@@ -304,7 +304,9 @@ def authenticate_token(plaintext: str, ip: str | None) -> Actor | None:
     if match is None:
         return None
     public_id, secret = match.groups()
-    token = ApiToken.objects.select_related("user").filter(public_id=public_id).first()
+    # public_id is unique: no ORDER BY (which first() would add) for the one row.
+    found = ApiToken.objects.select_related("user").filter(public_id=public_id).order_by()[:1]
+    token = next(iter(found), None)
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
         return None
     now = timezone.now()

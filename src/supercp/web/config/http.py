@@ -1,0 +1,114 @@
+"""The panel's HTTP side: Django run whole, per request, in one of a fixed set of threads.
+
+Django's own ASGI handler runs the sync parts of a request in a thread made for that request
+and hops between it and the event loop at every sync/async seam of the middleware stack
+(three hops a request here). A thread that lives for one request cannot keep a database
+connection, so every request also paid for a new MariaDB login. Here the event loop only
+reads the request and writes the answer; middleware, view and response run in one call on
+a thread of a fixed pool, so each of those threads keeps its connection (CONN_MAX_AGE in
+settings.py) and the connections never outnumber the threads.
+
+Static files are answered on the event loop by Django's ASGI handler, whose stack begins
+with servestatic's (async-only) middleware; they touch neither the session nor the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import IO, Any
+
+from django.conf import settings
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.core.handlers.base import BaseHandler
+from django.http import HttpResponseBase
+from django.urls import set_script_prefix
+
+# servestatic's middleware only runs on the event loop: left out of the threads' stack.
+STATIC_MIDDLEWARE = "supercp.web.core.static.StaticFiles"
+# Requests handled at once per process (each thread keeps one database connection). Daemon
+# calls block a thread for their duration, so a few slow ones must not take them all.
+THREADS = 8
+
+Headers = list[tuple[bytes, bytes]]
+
+
+@contextmanager
+def _middleware_without(name: str) -> Iterator[None]:
+    # BaseHandler.load_middleware reads settings.MIDDLEWARE; this runs once, at start-up.
+    original = list(settings.MIDDLEWARE)
+    settings.MIDDLEWARE = [m for m in original if m != name]
+    try:
+        yield
+    finally:
+        settings.MIDDLEWARE = original
+
+
+class PanelHandler(ASGIHandler):
+    """An ASGI application for HTTP that handles each request in one pool thread."""
+
+    def __init__(self, threads: int = THREADS) -> None:
+        BaseHandler.__init__(self)
+        with _middleware_without(STATIC_MIDDLEWARE):
+            self.load_middleware(is_async=False)
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="panel-http")
+        self.static_prefix = settings.STATIC_URL or "/static/"
+        self.static = ASGIHandler()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"not an HTTP connection: {scope['type']}")
+        if scope["path"].startswith(self.static_prefix):
+            await self.static(scope, receive, send)
+            return
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        loop = asyncio.get_running_loop()
+        status, headers, body = await loop.run_in_executor(
+            self.pool, self.respond, scope, body_file
+        )
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def respond(self, scope: dict[str, Any], body_file: IO[bytes]) -> tuple[int, Headers, bytes]:
+        """In a pool thread: the whole request, from request_started to request_finished.
+
+        Both signals fire on this thread, so close_old_connections checks (and keeps or
+        closes) the connection this request used.
+        """
+        try:
+            set_script_prefix(get_script_prefix(scope))
+            signals.request_started.send(sender=self.__class__, scope=scope)
+            request, response = self.create_request(scope, body_file)
+            if request is not None:
+                response = self.get_response(request)
+            assert response is not None
+            try:
+                return response.status_code, _headers(response), _content(response)
+            finally:
+                response.close()  # sends request_finished
+        finally:
+            body_file.close()
+
+
+def _content(response: HttpResponseBase) -> bytes:
+    # The panel streams nothing but static files, which never come here.
+    if response.streaming:
+        return b"".join(response)
+    return bytes(response.content)  # type: ignore[attr-defined]
+
+
+def _headers(response: HttpResponseBase) -> Headers:
+    """As Django's ASGI handler sends them, cookies included."""
+    headers: Headers = []
+    for name, value in response.items():
+        headers.append((name.encode("ascii"), value.encode("latin1")))
+    for cookie in response.cookies.values():
+        headers.append((b"Set-Cookie", cookie.output(header="").encode("ascii").strip()))
+    return headers
