@@ -361,6 +361,54 @@ ensure_running() {
     fi
 }
 
+# --- web hosting --------------------------------------------------------------------------
+
+step "Web hosting (nginx and PHP-FPM)"
+# Sites: nginx server blocks and PHP-FPM pools that super-daemon renders (docs/daemon.md).
+NGINX_SUPERCP=/etc/nginx/supercp
+install -d -o root -g root -m 0755 "$NGINX_SUPERCP" "$NGINX_SUPERCP/sites"
+# Logs are in a root-owned directory (nginx's master opens them as root: no customer may plant a
+# link there); nginx's workers append to the files.
+install -d -o root -g www-data -m 0750 /var/log/nginx/supercp
+install -d -o root -g root -m 0700 "$STATE_DIR/sites"
+install -d -o root -g root -m 0755 "$STATE_DIR/acme" "$STATE_DIR/web"
+web_changed=
+[[ $(install_file 0644 "$REPO/deploy/nginx/http.conf" "$NGINX_SUPERCP/http.conf") ]] &&
+    web_changed=1
+[[ $(install_file 0644 "$REPO/deploy/nginx/supercp.conf" /etc/nginx/conf.d/supercp.conf) ]] &&
+    web_changed=1
+# Unknown host names get our 404 server instead of Debian's welcome page, unless an admin
+# made the default site their own (a file rather than the package's link).
+if [[ -L /etc/nginx/sites-enabled/default &&
+    $(readlink -f /etc/nginx/sites-enabled/default) == /etc/nginx/sites-available/default ]]; then
+    rm -f /etc/nginx/sites-enabled/default
+    note "disabled Debian's default nginx site"
+    web_changed=1
+fi
+if [[ ! -e /etc/nginx/sites-enabled/default ]]; then
+    [[ $(install_file 0644 "$REPO/deploy/nginx/default-server.conf" \
+        "$NGINX_SUPERCP/default-server.conf") ]] && web_changed=1
+fi
+for svc in "${PHP_FPM_SERVICES[@]}"; do
+    version=${svc#php}
+    version=${version%-fpm}
+    [[ $(install_file 0644 "$REPO/deploy/php/supercp-global.conf" \
+        "/etc/php/$version/fpm/pool.d/supercp-global.conf") ]] && web_changed=1
+done
+[[ $(install_file 0644 "$REPO/deploy/logrotate/supercp-sites" /etc/logrotate.d/supercp-sites) ]] &&
+    note "installed /etc/logrotate.d/supercp-sites"
+run nginx -t -q
+if [[ -n $web_changed ]]; then
+    for svc in nginx "${PHP_FPM_SERVICES[@]}"; do
+        if service "$svc" status >/dev/null 2>&1; then
+            run service "$svc" reload
+        fi
+    done
+    note "installed the http-level include and the default server; reloaded nginx and PHP-FPM"
+else
+    note "nginx and PHP-FPM settings unchanged"
+fi
+
 step "Managed services"
 for svc in "${MANAGED_SERVICES[@]}"; do
     ensure_running "$svc"

@@ -219,3 +219,62 @@ export interface AuthResetProps {
 export interface JobsShowProps {
   job: Job;
 }
+
+// --- Web sites -----------------------------------------------------------------
+
+export interface Site {
+  /** A-label (punycode) form. */
+  domain: string;
+  /** For people: Unicode where the domain has punycode labels. */
+  display_domain: string;
+  aliases: string[];
+  redirect_aliases: boolean;
+  account: string;
+  /** null: a static site. */
+  php: string | null;
+  /** As set, relative to the account's home; null: the default. */
+  docroot: string | null;
+  /** Absolute, as the daemon made it. */
+  document_root: string;
+  state: AccountState;
+  /** Whether it answers with the suspension page (it or its account is suspended). */
+  suspended: boolean;
+  created_at: string;
+}
+
+export interface PhpLimits {
+  max_children: number;
+  memory_limit_mb: number;
+  max_execution_time: number;
+  upload_max_mb: number;
+}
+
+export interface SiteDetail extends Site {
+  limits: PhpLimits;
+}
+
+/** The installed PHP-FPM versions; null when the daemon could not say. */
+export type PhpChoices = { versions: string[]; default: string | null } | null;
+
+export interface SitesIndexProps {
+  sites: {
+    items: Site[];
+    page: number;
+    pages: number;
+    total: number;
+    search: string;
+  };
+  /** The accounts the user may create sites in. */
+  accounts: string[];
+  can_create: boolean;
+  php: PhpChoices;
+}
+
+export interface SitesShowProps {
+  site: SiteDetail;
+  logs: { access: string[]; error: string[] };
+  /** Why the logs could not be read, if they could not. */
+  logs_error: string | null;
+  php: PhpChoices;
+  can_suspend: boolean;
+}

@@ -5,8 +5,8 @@ describe('navItemsFor', () => {
   it('shows resellers and the audit log to admins only', () => {
     const labels = (role: 'admin' | 'reseller' | 'customer') => navItemsFor(role).map((item) => item.label);
     expect(labels('admin')).toEqual(NAV_ITEMS.map((item) => item.label));
-    expect(labels('reseller')).toEqual(['Dashboard', 'Hosting accounts', 'API tokens', 'Security']);
-    expect(labels('customer')).toEqual(['Dashboard', 'Hosting accounts', 'API tokens', 'Security']);
+    expect(labels('reseller')).toEqual(['Dashboard', 'Hosting accounts', 'Sites', 'API tokens', 'Security']);
+    expect(labels('customer')).toEqual(['Dashboard', 'Hosting accounts', 'Sites', 'API tokens', 'Security']);
   });
 });
 

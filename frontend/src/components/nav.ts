@@ -12,6 +12,7 @@ const ALL: readonly Role[] = ['admin', 'reseller', 'customer'];
 export const NAV_ITEMS: readonly NavItem[] = [
   { label: 'Dashboard', href: '/', roles: ALL },
   { label: 'Hosting accounts', href: '/accounts', roles: ALL },
+  { label: 'Sites', href: '/sites', roles: ALL },
   { label: 'Resellers', href: '/resellers', roles: ['admin'] },
   { label: 'API tokens', href: '/tokens', roles: ALL },
   { label: 'Audit log', href: '/audit', roles: ['admin'] },

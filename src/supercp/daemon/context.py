@@ -10,6 +10,7 @@ from supercp.daemon.peer import Peer
 from supercp.daemon.system.accounts import AccountManager
 from supercp.daemon.system.runner import Runner
 from supercp.daemon.system.services import ServiceManager
+from supercp.daemon.web.manager import WebManager
 
 if TYPE_CHECKING:
     from supercp.daemon.registry import Registry
@@ -23,6 +24,7 @@ class Deps:
     runner: Runner
     accounts: AccountManager
     services: ServiceManager
+    web: WebManager
     registry: Registry
 
 

@@ -23,17 +23,20 @@ from supercp.daemon.server import DaemonServer
 from supercp.daemon.system.accounts import AccountManager
 from supercp.daemon.system.runner import SystemRunner
 from supercp.daemon.system.services import ServiceManager
+from supercp.daemon.web.manager import WebManager
 
 log = logging.getLogger("supercp.daemon")
 
 
 def build_deps(config: DaemonConfig) -> Deps:
     runner = SystemRunner(config.command_timeout)
+    accounts = AccountManager(config, runner)
     return Deps(
         config=config,
         runner=runner,
-        accounts=AccountManager(config, runner),
+        accounts=accounts,
         services=ServiceManager(config.host_path("/"), runner, config.command_timeout),
+        web=WebManager(config, runner, accounts),
         registry=Registry(all_methods()),
     )
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from supercp.daemon.handlers import accounts, services, system
+from supercp.daemon.handlers import accounts, services, system, web
 from supercp.daemon.registry import Method
 
-NAMESPACES = (system, accounts, services)
+NAMESPACES = (system, accounts, services, web)
 
 
 def all_methods() -> list[Method[Any, Any]]:

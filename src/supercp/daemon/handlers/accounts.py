@@ -22,6 +22,10 @@ async def ensure(ctx: Context, params: api.EnsureParams) -> api.EnsureResult:
 @bind(api.REMOVE, callers=ROOT_AND_PANEL, lock=lambda p: f"account:{p.name}")
 async def remove(ctx: Context, params: api.RemoveParams) -> api.RemoveResult:
     """Remove a managed account; refuses anything the daemon did not create."""
+    ctx.deps.accounts.check_removable(params.name)
+    # Its sites go first: a pool naming a user that no longer exists fails PHP-FPM's check
+    # for every site of that version.
+    await ctx.deps.web.remove_account(params.name)
     removed = await ctx.deps.accounts.remove(params.name, keep_home=params.keep_home)
     return api.RemoveResult(name=params.name, removed=removed)
 

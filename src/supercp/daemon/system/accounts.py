@@ -15,6 +15,7 @@ import re
 import shutil
 import stat
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from supercp.daemon.config import DaemonConfig
@@ -22,7 +23,14 @@ from supercp.daemon.system.files import atomic_write
 from supercp.daemon.system.runner import Runner, command_failure
 from supercp.daemon.system.userdb import PasswdEntry, read_expired, read_group, read_passwd
 from supercp.protocol.accounts import Account
-from supercp.protocol.errors import Conflict, Forbidden, SystemFailure, ValidationFailed
+from supercp.protocol.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    SuperCPError,
+    SystemFailure,
+    ValidationFailed,
+)
 from supercp.protocol.names import ACCOUNT_NAME_PATTERN
 
 NOLOGIN = "/usr/sbin/nologin"
@@ -94,6 +102,25 @@ class AccountManager:
             shell=entry.shell,
             suspended=entry.name in expired,
         )
+
+    def resolve(self, names: Iterable[str]) -> dict[str, PasswdEntry | SuperCPError]:
+        """The passwd entry of each managed account, or why the name is not one."""
+        gid = self._users_gid()
+        users = read_passwd(self.root)
+        found: dict[str, PasswdEntry | SuperCPError] = {}
+        for name in set(names):
+            entry = users.get(name)
+            if entry is None:
+                found[name] = NotFound(f"no account '{name}'", code="no-account", field="account")
+            elif not self._is_managed(entry, gid):
+                found[name] = Forbidden(
+                    f"'{name}' is not an account GetSuperCP manages",
+                    code="unmanaged-account",
+                    field="account",
+                )
+            else:
+                found[name] = entry
+        return found
 
     def all(self) -> list[Account]:
         """Every managed account, sorted by name."""
@@ -187,6 +214,17 @@ class AccountManager:
             raise Conflict(f"{path} exists and is not a directory", code="home-conflict")
         os.chown(path, uid, gid, follow_symlinks=False)
         os.chmod(path, HOME_MODE)
+
+    def check_removable(self, name: str) -> None:
+        """Refuse, before anything changes, a name that is not a managed account."""
+        check_name(name)
+        entry = read_passwd(self.root).get(name)
+        if entry is not None and not self._is_managed(entry, self._users_gid()):
+            raise Forbidden(
+                f"'{name}' is an account that GetSuperCP does not manage",
+                code="unmanaged-account",
+                field="name",
+            )
 
     async def remove(self, name: str, *, keep_home: bool) -> bool:
         """Remove a managed account (and its home); False when it was already gone."""

@@ -1,0 +1,91 @@
+import { router } from '@inertiajs/react';
+import { useState } from 'react';
+import { segment, withQuery } from '../lib/url';
+import type { Site } from '../types';
+import Button from './Button';
+import ConfirmButton from './ConfirmButton';
+
+/**
+ * Suspend/unsuspend (admins and resellers) and delete for one site. The
+ * server answers with a redirect back, or to the list after a deletion.
+ */
+export default function SiteActions({
+  site,
+  canSuspend,
+  inTable = false,
+}: {
+  site: Site;
+  canSuspend: boolean;
+  inTable?: boolean;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [removeFiles, setRemoveFiles] = useState(false);
+  const base = `/sites/${segment(site.domain)}`;
+  const options = {
+    preserveScroll: true,
+    onStart: () => setBusy(true),
+    onFinish: () => setBusy(false),
+  };
+
+  return (
+    <div
+      className={
+        inTable
+          ? 'flex flex-col items-end gap-1.5 sm:flex-row sm:items-center sm:justify-end sm:gap-2'
+          : 'flex items-center gap-2'
+      }
+    >
+      {canSuspend &&
+        (site.state === 'active' ? (
+          <ConfirmButton
+            variant="primary"
+            title={`Suspend ${site.display_domain}?`}
+            message="The site answers with a suspension page and runs no PHP until it is unsuspended."
+            confirmLabel="Suspend"
+            loading={busy}
+            aria-label={`Suspend ${site.display_domain}`}
+            onConfirm={() => router.post(`${base}/suspend`, {}, options)}
+          >
+            Suspend
+          </ConfirmButton>
+        ) : (
+          <Button
+            variant="secondary"
+            size="sm"
+            loading={busy}
+            aria-label={`Unsuspend ${site.display_domain}`}
+            onClick={() => router.post(`${base}/unsuspend`, {}, options)}
+          >
+            Unsuspend
+          </Button>
+        ))}
+      <ConfirmButton
+        title={`Delete ${site.display_domain}?`}
+        message={
+          <>
+            <p>
+              The site stops answering: its nginx server block and PHP pool are removed. Its files stay in{' '}
+              <code className="font-mono text-xs">{site.document_root || 'the account’s home'}</code> unless you
+              delete them too.
+            </p>
+            <label className="mt-3 flex items-center gap-2 text-sm text-slate-700">
+              <input
+                type="checkbox"
+                className="size-4 accent-red-600"
+                checked={removeFiles}
+                onChange={(event) => setRemoveFiles(event.target.checked)}
+              />
+              Also delete the site’s files
+            </label>
+          </>
+        }
+        confirmLabel="Delete site"
+        disabled={busy}
+        aria-label={`Delete ${site.display_domain}`}
+        onConfirm={() => router.delete(withQuery(base, { remove_files: removeFiles ? 1 : null }), options)}
+      >
+        Delete
+      </ConfirmButton>
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+"""Web sites: nginx server blocks and PHP-FPM pools rendered from validated fields.
+
+``layout`` derives every path, ``render`` turns a site's plan into file text (pure),
+``dirs`` makes and removes the site's directories without following symlinks, ``records``
+keeps the desired state per site, ``reloader`` validates and reloads a service once per
+batch of changes, ``services`` drives nginx and PHP-FPM, ``manager`` ties them together.
+"""

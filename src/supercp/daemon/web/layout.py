@@ -1,0 +1,120 @@
+"""Where a site's files live: every path derives from the daemon's config and the domain."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from supercp.daemon.config import DaemonConfig
+from supercp.protocol.web import PhpLimits, SiteSpec, default_docroot
+
+# File names hold the domain where it fits; NAME_MAX is 255 and atomic_write's temp name
+# adds 14 characters, so long domains are cut and made unique by a hash.
+_STEM_MAX = 200
+# Group of nginx's workers: the socket's and the site directories' group.
+WEB_GROUP = "www-data"
+
+
+def digest(domain: str) -> str:
+    """A short, stable hash of the domain (socket names must fit in sun_path's 108 bytes)."""
+    return hashlib.sha256(domain.encode()).hexdigest()[:16]
+
+
+def stem(domain: str) -> str:
+    """The domain as a file name stem, at most 200 characters."""
+    if len(domain) <= _STEM_MAX:
+        return domain
+    return f"{domain[: _STEM_MAX - 17]}-{digest(domain)}"
+
+
+@dataclass(frozen=True, slots=True)
+class SitePlan:
+    """Everything the renderers need about one site, with absolute paths (no I/O)."""
+
+    domain: str
+    aliases: tuple[str, ...]
+    redirect_aliases: bool
+    suspended: bool
+    account: str
+    group: str
+    home: Path
+    docroot: Path
+    site_dir: Path
+    tmp_dir: Path
+    php: str | None
+    socket: Path | None
+    limits: PhpLimits
+    access_log: Path
+    error_log: Path
+    acme_dir: Path
+    pages_dir: Path
+
+
+class WebLayout:
+    """Paths of the web module under the configured root."""
+
+    def __init__(self, config: DaemonConfig) -> None:
+        hp = config.host_path
+        self.config = config
+        self.nginx_conf = hp("/etc/nginx/nginx.conf")
+        # http-level settings shared by every site (installed by install.sh).
+        self.nginx_http = hp("/etc/nginx/supercp/http.conf")
+        self.vhost_dir = hp("/etc/nginx/supercp/sites")
+        self.nginx_pid = hp("/run/nginx.pid")
+        self.log_dir = hp("/var/log/nginx/supercp")
+        self.records_dir = hp(config.state_dir) / "sites"
+        self.acme_root = hp(config.state_dir) / "acme"
+        self.pages_dir = hp(config.state_dir) / "web"
+        self.php_run = hp("/run/php")
+        self.home_root = hp(config.home_root)
+        self.sbin = hp("/usr/sbin")
+
+    def vhost(self, domain: str) -> Path:
+        return self.vhost_dir / f"{stem(domain)}.conf"
+
+    def record(self, domain: str) -> Path:
+        return self.records_dir / f"{stem(domain)}.json"
+
+    def log(self, domain: str, kind: str) -> Path:
+        return self.log_dir / f"{stem(domain)}.{kind}.log"
+
+    def fpm_dir(self, version: str) -> Path:
+        return self.config.host_path(f"/etc/php/{version}/fpm")
+
+    def fpm_binary(self, version: str) -> Path:
+        return self.sbin / f"php-fpm{version}"
+
+    def fpm_pid(self, version: str) -> Path:
+        return self.php_run / f"php{version}-fpm.pid"
+
+    def pool(self, version: str, domain: str) -> Path:
+        # The "supercp." prefix keeps our pools apart from the admin's own (www.conf).
+        return self.fpm_dir(version) / "pool.d" / f"supercp.{stem(domain)}.conf"
+
+    def socket(self, version: str, domain: str) -> Path:
+        return self.php_run / f"supercp-{version}-{digest(domain)}.sock"
+
+    def plan(self, spec: SiteSpec, group: str) -> SitePlan:
+        """The site's plan: the spec plus every path derived from it."""
+        home = self.home_root / spec.account
+        site_dir = home / "sites" / spec.domain
+        return SitePlan(
+            domain=spec.domain,
+            aliases=tuple(spec.aliases),
+            redirect_aliases=spec.redirect_aliases,
+            suspended=spec.suspended,
+            account=spec.account,
+            group=group,
+            home=home,
+            docroot=home / (spec.docroot or default_docroot(spec.domain)),
+            site_dir=site_dir,
+            tmp_dir=site_dir / "tmp",
+            php=spec.php,
+            socket=self.socket(spec.php, spec.domain) if spec.php else None,
+            limits=spec.limits,
+            access_log=self.log(spec.domain, "access"),
+            error_log=self.log(spec.domain, "error"),
+            acme_dir=self.acme_root / stem(spec.domain),
+            pages_dir=self.pages_dir,
+        )

@@ -1,0 +1,397 @@
+"""Sites: from a spec to live nginx and PHP-FPM files, one site or a whole batch at once.
+
+Every change goes the same way, for one site or ten thousand: check the names and the
+account; render; leave out what already matches the disk; check the new files on their
+own (so a bad one is pinned to its site); write the record; make the directories; then
+hand the files to the reloaders in order: PHP-FPM pools that appear, nginx, PHP-FPM pools
+that go. A failure puts back the site's record and the steps already taken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from supercp.daemon.config import DaemonConfig
+from supercp.daemon.locks import KeyedLocks
+from supercp.daemon.system.accounts import AccountManager
+from supercp.daemon.system.files import atomic_write
+from supercp.daemon.system.runner import Runner
+from supercp.daemon.system.userdb import read_group, read_passwd
+from supercp.daemon.web import dirs
+from supercp.daemon.web.layout import WEB_GROUP, SitePlan, WebLayout
+from supercp.daemon.web.records import Record, RecordStore
+from supercp.daemon.web.reloader import Change, FileSet, Reloader
+from supercp.daemon.web.render import (
+    SUSPENDED_PAGE,
+    render_pool,
+    render_suspended_page,
+    render_vhost,
+)
+from supercp.daemon.web.services import Nginx, PhpFpm, failure, php_versions
+from supercp.protocol.errors import (
+    Conflict,
+    NotFound,
+    SuperCPError,
+    SystemFailure,
+    ValidationFailed,
+)
+from supercp.protocol.web import Site, SiteSpec, default_docroot
+
+log = logging.getLogger(__name__)
+
+# How much of a log the tail reads at most, from its end.
+_TAIL_BYTES = 1 << 20
+
+
+@dataclass(eq=False)
+class _Job:
+    """One site's way through a batch."""
+
+    spec: SiteSpec
+    plan: SitePlan | None = None
+    owner: dirs.Owner | None = None
+    vhost: FileSet = field(default_factory=dict)
+    pools_up: dict[str, FileSet] = field(default_factory=dict)
+    pools_down: dict[str, FileSet] = field(default_factory=dict)
+    previous: Record | None = None
+    changed: bool = False
+    error: SuperCPError | None = None
+
+
+class WebManager:
+    """Applies, suspends and removes sites; owns the records and the reloaders."""
+
+    def __init__(self, config: DaemonConfig, runner: Runner, accounts: AccountManager) -> None:
+        self.config = config
+        self.layout = WebLayout(config)
+        self.runner = runner
+        self.accounts = accounts
+        self.records = RecordStore(self.layout.records_dir)
+        self.records.load()
+        self.nginx = Nginx(self.layout, runner)
+        self.nginx_reloader = Reloader(self.nginx)
+        self._fpm: dict[str, tuple[PhpFpm, Reloader]] = {}
+        self._locks = KeyedLocks()
+
+    # -- queries -----------------------------------------------------------------------
+
+    def php_versions(self) -> list[str]:
+        return php_versions(self.layout)
+
+    def fpm(self, version: str) -> tuple[PhpFpm, Reloader]:
+        if version not in self._fpm:
+            service = PhpFpm(version, self.layout, self.runner)
+            self._fpm[version] = (service, Reloader(service))
+        return self._fpm[version]
+
+    def reloads(self) -> dict[str, int]:
+        """Reloads done since start, per service (nginx, php8.2-fpm, ...)."""
+        counts = {"nginx": self.nginx_reloader.reloads}
+        for version, (_, reloader) in sorted(self._fpm.items()):
+            counts[f"php{version}-fpm"] = reloader.reloads
+        return counts
+
+    def site(self, spec: SiteSpec) -> Site:
+        """The result form of a spec, with the absolute document root."""
+        docroot = (
+            self.config.home_root / spec.account / (spec.docroot or default_docroot(spec.domain))
+        )
+        return Site(
+            domain=spec.domain,
+            account=spec.account,
+            aliases=list(spec.aliases),
+            redirect_aliases=spec.redirect_aliases,
+            php=spec.php,
+            docroot=str(docroot),
+            suspended=spec.suspended,
+            limits=spec.limits,
+        )
+
+    def all(self) -> list[Site]:
+        return [self.site(r.spec) for _, r in sorted(self.records.sites.items())]
+
+    def spec_of(self, domain: str) -> SiteSpec:
+        record = self.records.sites.get(domain)
+        if record is None:
+            raise NotFound(f"no site {domain}", code="no-site", field="domain")
+        return record.spec
+
+    def log_tail(self, domain: str, kind: str, lines: int) -> list[str]:
+        """The last ``lines`` lines of the site's log, reading at most 1 MiB from its end."""
+        self.spec_of(domain)
+        try:
+            fd = os.open(self.layout.log(domain, kind), os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            return []
+        with os.fdopen(fd, "rb") as fh:
+            size = os.fstat(fd).st_size
+            start = max(0, size - _TAIL_BYTES)
+            fh.seek(start)
+            data = fh.read(_TAIL_BYTES)
+        text = data.decode("utf-8", "replace").splitlines()
+        if start > 0 and text:
+            text = text[1:]  # the first line was cut
+        return text[-lines:]
+
+    # -- changes -----------------------------------------------------------------------
+
+    async def apply(self, spec: SiteSpec) -> tuple[Site, bool]:
+        """Converge one site; raises what refused it."""
+        [(site, changed, error)] = await self.apply_many([spec])
+        if error is not None:
+            raise error
+        assert site is not None
+        return site, changed
+
+    async def apply_many(
+        self, specs: Sequence[SiteSpec]
+    ) -> list[tuple[Site | None, bool, SuperCPError | None]]:
+        """Converge many sites with one check and one reload per service; per-site outcomes."""
+        async with contextlib.AsyncExitStack() as stack:
+            for domain in sorted({s.domain for s in specs}):
+                await stack.enter_async_context(self._locks.hold(f"site:{domain}"))
+            jobs = [_Job(spec) for spec in specs]
+            self._prepare(jobs)
+            await self._check_candidates([j for j in jobs if j.error is None and j.changed])
+            durable = len(jobs) == 1
+            for job in jobs:
+                if job.error is None:
+                    self._record(job, durable=durable)
+            await asyncio.to_thread(self._make_dirs, [j for j in jobs if j.error is None])
+            if not durable:
+                os.sync()
+            await self._commit([j for j in jobs if j.error is None and j.changed])
+        return [
+            (self.site(j.spec), j.changed, None) if j.error is None else (None, False, j.error)
+            for j in jobs
+        ]
+
+    def _prepare(self, jobs: list[_Job]) -> None:
+        """Validate each job against the system and render its files (no writes)."""
+        seen: set[str] = set()
+        users = self.accounts.resolve(j.spec.account for j in jobs)
+        web_gid = self._gid(WEB_GROUP)
+        versions = self.php_versions()
+        for job in jobs:
+            spec = job.spec
+            try:
+                if spec.domain in seen:
+                    raise Conflict(f"{spec.domain} is twice in the batch", field="domain")
+                seen.add(spec.domain)
+                entry = users[spec.account]
+                if isinstance(entry, SuperCPError):
+                    raise entry
+                if spec.php is not None and spec.php not in versions:
+                    raise ValidationFailed(
+                        f"PHP {spec.php} is not installed (installed: {', '.join(versions)})",
+                        code="php-not-installed",
+                        field="php",
+                    )
+                self.records.check(spec)
+                job.owner = dirs.Owner(entry.uid, entry.gid, web_gid)
+                job.plan = self.layout.plan(spec, self.config.users_group)
+                if job.plan.docroot.is_relative_to(job.plan.tmp_dir):
+                    raise ValidationFailed(
+                        "the document root cannot be the site's temp dir", field="docroot"
+                    )
+                self._render(job, versions)
+            except SuperCPError as err:
+                job.error = err
+
+    def _gid(self, group: str) -> int:
+        entry = read_group(self.config.host_path("/")).get(group)
+        if entry is None:
+            raise SystemFailure(f"group {group} is missing", code="not-installed")
+        return entry.gid
+
+    def _render(self, job: _Job, versions: list[str]) -> None:
+        plan = job.plan
+        assert plan is not None
+        current = self.records.sites.get(job.spec.domain)
+        # A record not yet committed means a change was cut short: reload even if the files
+        # already match.
+        job.changed = current is None or not current.committed
+        vhost_path = self.layout.vhost(plan.domain)
+        text = render_vhost(plan).encode()
+        if _differs(vhost_path, text):
+            job.vhost = {vhost_path: text}
+            job.changed = True
+        live = plan.socket is not None and not plan.suspended
+        for version in versions:
+            path = self.layout.pool(version, plan.domain)
+            if live and version == plan.php:
+                pool = render_pool(plan).encode()
+                if _differs(path, pool):
+                    job.pools_up[version] = {path: pool}
+                    job.changed = True
+            elif path.exists():
+                job.pools_down[version] = {path: None}
+                job.changed = True
+
+    async def _check_candidates(self, jobs: list[_Job]) -> None:
+        """Each new file on its own: a broken one fails its own site, nobody else's."""
+        vhosts = {j.spec.domain: next(iter(j.vhost.values())) for j in jobs if j.vhost}
+        problems = await self.nginx.check_candidates(
+            {d: (t or b"").decode() for d, t in vhosts.items()}
+        )
+        for job in jobs:
+            if job.spec.domain in problems:
+                job.error = failure("nginx", problems[job.spec.domain])
+        for version in {v for j in jobs for v in j.pools_up}:
+            pools = {
+                j.spec.domain: (next(iter(j.pools_up[version].values())) or b"").decode()
+                for j in jobs
+                if version in j.pools_up and j.error is None
+            }
+            found = await self.fpm(version)[0].check_candidates(pools)
+            for job in jobs:
+                if job.spec.domain in found:
+                    job.error = failure("php-fpm", found[job.spec.domain])
+
+    def _record(self, job: _Job, *, durable: bool) -> None:
+        # Checked again: other calls may have claimed a name while this one awaited.
+        try:
+            self.records.check(job.spec)
+        except SuperCPError as err:
+            job.error = err
+            return
+        job.previous = self.records.sites.get(job.spec.domain)
+        if job.changed:
+            path = self.layout.record(job.spec.domain)
+            self.records.put(path, Record(job.spec, committed=False), durable=durable)
+
+    def _make_dirs(self, jobs: list[_Job]) -> None:
+        self.layout.acme_root.mkdir(mode=0o755, parents=True, exist_ok=True)
+        self.layout.log_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
+        self._ensure_pages()
+        web_user = read_passwd(self.config.host_path("/")).get(WEB_GROUP)
+        if web_user is None:
+            raise SystemFailure(f"user {WEB_GROUP} is missing", code="not-installed")
+        for job in jobs:
+            plan, owner = job.plan, job.owner
+            assert plan is not None
+            assert owner is not None
+            try:
+                dirs.ensure_site_dirs(plan.home, plan.site_dir, plan.docroot, owner)
+                plan.acme_dir.mkdir(mode=0o755, exist_ok=True)
+                # nginx's workers open the access log (its path holds a variable), so the
+                # file is theirs; the directory stays root's, so nobody can plant a link.
+                _ensure_log(plan.access_log, web_user.uid, web_user.gid)
+            except SuperCPError as err:
+                job.error = err
+                self._restore_record(job)
+
+    def _ensure_pages(self) -> None:
+        page = self.layout.pages_dir / SUSPENDED_PAGE
+        text = render_suspended_page().encode()
+        if _differs(page, text):
+            self.layout.pages_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
+            atomic_write(page, text, mode=0o644)
+
+    def _restore_record(self, job: _Job) -> None:
+        if job.changed:
+            path = self.layout.record(job.spec.domain)
+            self.records.restore(path, job.spec.domain, job.previous)
+
+    async def _commit(self, jobs: list[_Job]) -> None:
+        up = await self._commit_pools(jobs, "pools_up")
+        for job, _change in up:
+            if job.error is not None:
+                self._restore_record(job)
+        jobs = [j for j in jobs if j.error is None]
+        changes = {job: Change(job.spec.domain, job.vhost) for job in jobs if job.vhost}
+        errors = await self.nginx_reloader.commit(list(changes.values()))
+        failed = {job for job, err in zip(changes, errors, strict=True) if err is not None}
+        for job, err in zip(changes, errors, strict=True):
+            job.error = job.error or err
+        # The pools of sites nginx refused go back to what they were.
+        undo = [(job, change) for job, change in up if job in failed]
+        for version in {c.key.partition("|")[0] for _, c in undo}:
+            back = [Change(c.key, c.previous) for _, c in undo if c.key.startswith(version + "|")]
+            await self.fpm(version)[1].commit(back)
+        for job in failed:
+            self._restore_record(job)
+        await self._commit_pools([j for j in jobs if j.error is None], "pools_down")
+        for job in jobs:
+            if job.error is None:
+                path = self.layout.record(job.spec.domain)
+                self.records.put(path, Record(job.spec, committed=True), durable=len(jobs) == 1)
+
+    async def _commit_pools(self, jobs: list[_Job], which: str) -> list[tuple[_Job, Change]]:
+        done: list[tuple[_Job, Change]] = []
+        versions = sorted({v for j in jobs for v in getattr(j, which)})
+        for version in versions:
+            batch = [
+                (job, Change(f"{version}|{job.spec.domain}", getattr(job, which)[version]))
+                for job in jobs
+                if version in getattr(job, which)
+            ]
+            errors = await self.fpm(version)[1].commit([c for _, c in batch])
+            for (job, _), err in zip(batch, errors, strict=True):
+                job.error = job.error or err
+            done += batch
+        return done
+
+    async def remove(self, domain: str, *, remove_files: bool) -> bool:
+        """Take the site off nginx and PHP-FPM, drop its logs and record; False if unknown."""
+        async with self._locks.hold(f"site:{domain}"):
+            record = self.records.sites.get(domain)
+            if record is None:
+                return False
+            spec = record.spec
+            vhost = self.layout.vhost(domain)
+            errors = await self.nginx_reloader.commit([Change(domain, {vhost: None})])
+            if errors[0] is not None:
+                raise errors[0]
+            for version in self.php_versions():
+                pool = self.layout.pool(version, domain)
+                if pool.exists():
+                    [err] = await self.fpm(version)[1].commit([Change(domain, {pool: None})])
+                    if err is not None:
+                        raise err
+            for kind in ("access", "error"):
+                self.layout.log(domain, kind).unlink(missing_ok=True)
+            shutil.rmtree(self.layout.plan(spec, self.config.users_group).acme_dir, True)
+            if remove_files:
+                await self._remove_files(spec)
+            self.records.drop(self.layout.record(domain), domain)
+            return True
+
+    async def remove_account(self, account: str) -> list[str]:
+        """Remove every site of an account (before the account goes: its pools name it)."""
+        domains = [d for d, r in sorted(self.records.sites.items()) if r.spec.account == account]
+        for domain in domains:
+            await self.remove(domain, remove_files=False)
+        return domains
+
+    async def _remove_files(self, spec: SiteSpec) -> None:
+        plan = self.layout.plan(spec, self.config.users_group)
+        entry = self.accounts.resolve([spec.account])[spec.account]
+        if isinstance(entry, SuperCPError):
+            return  # no account, no home to clean
+        owner = dirs.Owner(entry.uid, entry.gid, -1)
+        await asyncio.to_thread(dirs.remove_site_dir, plan.home, plan.site_dir, owner)
+
+
+def _differs(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() != data
+    except FileNotFoundError:
+        return True
+
+
+def _ensure_log(path: Path, uid: int, gid: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o640)
+    try:
+        st = os.fstat(fd)
+        if (st.st_uid, st.st_gid) != (uid, gid):
+            os.fchown(fd, uid, gid)
+    finally:
+        os.close(fd)

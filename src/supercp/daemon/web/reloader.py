@@ -1,0 +1,181 @@
+"""Group commit of config changes: one validation and one reload per batch.
+
+Callers hand a ``Reloader`` the files they want (already checked on their own); it writes
+them, validates the service's whole configuration once, reloads once, and answers every
+caller of the batch. Changes that arrive while a batch runs wait for the next one, so
+under load the number of reloads stays far below the number of changes, and an idle
+service pays no delay at all. Files are written only here, between two validations, so
+nothing unvalidated can ever be picked up by a reload.
+
+When the whole configuration fails, the batch's files are put back. If the configuration
+without the batch fails too, the breakage is not the batch's: every caller gets the
+checker's message and nothing is reloaded. Otherwise halves of the batch are tried in turn
+until the culprits are pinned; each gets the checker's message, the rest go through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from supercp.daemon.system.files import atomic_write
+from supercp.protocol.errors import SuperCPError, SystemFailure
+
+log = logging.getLogger(__name__)
+
+# Files a change wants: bytes to write, or None for "absent".
+FileSet = dict[Path, bytes | None]
+
+
+class Service(Protocol):
+    """What a reloader drives: a whole-config checker and a reload that waits for effect."""
+
+    name: str
+
+    async def check(self) -> str | None:
+        """None when the whole configuration is valid, else the checker's message."""
+
+    async def reload(self, changes: Sequence[Change]) -> None:
+        """Make the running service use the files; return once it does."""
+
+
+@dataclass(eq=False)
+class Change:
+    """One caller's files for one service; ``previous`` is filled in when written."""
+
+    key: str
+    files: FileSet
+    previous: FileSet = field(default_factory=dict)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _put(files: FileSet) -> None:
+    for path, data in files.items():
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write(path, data, mode=0o644, durable=False)
+
+
+def write(changes: Sequence[Change]) -> None:
+    for change in changes:
+        change.previous = {path: _read(path) for path in change.files}
+        _put(change.files)
+
+
+def restore(changes: Sequence[Change]) -> None:
+    for change in reversed(changes):
+        _put(change.previous)
+
+
+def config_invalid(service: str, message: str) -> SystemFailure:
+    return SystemFailure(
+        f"{service} refused the configuration: {message}",
+        code=f"{service}-config-invalid",
+        details={"checker": message},
+    )
+
+
+class Reloader:
+    """Coalesces changes to one service into batches: write, check, reload, answer."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.reloads = 0
+        self.batches = 0
+        self._queue: list[tuple[Change, asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def commit(self, changes: Sequence[Change]) -> list[SuperCPError | None]:
+        """Apply ``changes``; each gets None (live now) or the error that refused it."""
+        if not changes:
+            return []
+        loop = asyncio.get_running_loop()
+        waiting = [(c, loop.create_future()) for c in changes]
+        self._queue.extend(waiting)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        results: list[SuperCPError | None] = []
+        for _, future in waiting:
+            try:
+                await asyncio.shield(future)
+                results.append(None)
+            except SuperCPError as err:
+                results.append(err)
+        return results
+
+    async def _run(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                outcome = await self._batch([c for c, _ in batch])
+            except Exception as err:  # a bug or an OS error: every caller hears of it
+                log.exception("%s: batch failed", self.service.name)
+                failure = err if isinstance(err, SuperCPError) else SystemFailure(str(err))
+                outcome = dict.fromkeys((c for c, _ in batch), failure)
+            for change, future in batch:
+                if future.done():
+                    continue
+                error = outcome.get(change)
+                if error is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(error)
+
+    async def _batch(self, changes: list[Change]) -> dict[Change, SuperCPError | None]:
+        self.batches += 1
+        await asyncio.to_thread(write, changes)
+        outcome: dict[Change, SuperCPError | None] = {}
+        problem = await self.service.check()
+        if problem is not None:
+            await asyncio.to_thread(restore, changes)
+            baseline = await self.service.check()
+            if baseline is not None:
+                # Broken without this batch too: not its fault, and no reload on top of it.
+                log.error("%s: configuration invalid outside our changes", self.service.name)
+                error = config_invalid(self.service.name, baseline)
+                return dict.fromkeys(changes, error)
+            await self._pin(changes, outcome)
+        accepted = [c for c in changes if outcome.get(c) is None]
+        if accepted:
+            await self.service.reload(accepted)
+            self.reloads += 1
+            log.info(
+                "%s: reload #%d done with %d change(s)",
+                self.service.name,
+                self.reloads,
+                len(accepted),
+            )
+        return outcome
+
+    async def _pin(self, group: list[Change], outcome: dict[Change, SuperCPError | None]) -> None:
+        """Bisect ``group`` (already restored) against a valid config: keep what passes."""
+        await asyncio.to_thread(write, group)
+        problem = await self.service.check()
+        if problem is None:
+            return
+        await asyncio.to_thread(restore, group)
+        if len(group) == 1:
+            log.warning("%s: refused the change of %s", self.service.name, group[0].key)
+            outcome[group[0]] = config_invalid(self.service.name, problem)
+            return
+        half = len(group) // 2
+        await self._pin(group[:half], outcome)
+        await self._pin(group[half:], outcome)
+
+    async def idle(self) -> None:
+        """Wait until no batch is running (for shutdown and tests)."""
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task

@@ -1,0 +1,165 @@
+"""Pure renderers: a site's plan in, the text of its nginx server block and FPM pool out.
+
+Designed for 10,000 sites in one nginx: no regex location and no fastcgi_param per server.
+The http-level include (deploy/nginx/http.conf) holds the fastcgi params once and the map
+``$supercp_php`` (1 for URIs ending in .php) that sends PHP to the named location ``@php``;
+the access log path carries the empty ``$supercp_log`` so that nginx opens it lazily
+through ``open_log_file_cache`` instead of holding one descriptor per site.
+"""
+
+from __future__ import annotations
+
+from supercp.daemon.web.layout import SitePlan
+
+SUSPENDED_PAGE = "suspended.html"
+
+# Functions that let PHP run programs or signal processes; the site's own code has no
+# business with them on shared hosting.
+DISABLED_FUNCTIONS = (
+    "exec,passthru,shell_exec,system,proc_open,popen,proc_nice,proc_terminate,proc_get_status,"
+    "pcntl_exec,pcntl_fork,pcntl_signal,pcntl_signal_dispatch,pcntl_alarm,pcntl_waitpid,"
+    "pcntl_wait,pcntl_wexitstatus,pcntl_wifexited,pcntl_wifsignaled,pcntl_wifstopped,"
+    "pcntl_wstopsig,pcntl_wtermsig,pcntl_sigprocmask,pcntl_sigwaitinfo,pcntl_sigtimedwait,"
+    "pcntl_setpriority,pcntl_getpriority,posix_kill,posix_setuid,posix_setgid,posix_seteuid,"
+    "posix_setegid,posix_setsid,posix_setpgid,posix_mkfifo,posix_mknod,dl"
+)
+
+
+def _header(plan: SitePlan, comment: str) -> str:
+    return (
+        f"{comment} {plan.domain} (account {plan.account}): rendered by super-daemon from the "
+        f"site's record.\n{comment} Edits are overwritten; change the site through the panel.\n"
+    )
+
+
+def _listen() -> list[str]:
+    return ["    listen 80;", "    listen [::]:80;"]
+
+
+def _common(plan: SitePlan, names: list[str]) -> list[str]:
+    return [
+        *_listen(),
+        f"    server_name {' '.join(names)};",
+        f"    access_log {plan.access_log}$supercp_log;",
+        f"    error_log {plan.error_log};",
+        "    location ^~ /.well-known/acme-challenge/ {",
+        f"        root {plan.acme_dir};",
+        "        try_files $uri =404;",
+        "    }",
+    ]
+
+
+def _site_server(plan: SitePlan, names: list[str]) -> list[str]:
+    lines = ["server {", *_common(plan, names)]
+    if plan.suspended:
+        return [
+            *lines,
+            f"    root {plan.pages_dir};",
+            f"    error_page 503 /{SUSPENDED_PAGE};",
+            f"    location = /{SUSPENDED_PAGE} {{",
+            "        internal;",
+            "    }",
+            "    location / {",
+            "        return 503;",
+            "    }",
+            "}",
+        ]
+    lines.append(f"    root {plan.docroot};")
+    if plan.socket is None:
+        # A static site never hands out PHP source, even if .php files lie in its docroot.
+        return [
+            *lines,
+            "    index index.html index.htm;",
+            "    location / {",
+            "        if ($supercp_php) {",
+            "            return 404;",
+            "        }",
+            "        try_files $uri $uri/ =404;",
+            "    }",
+            "}",
+        ]
+    return [
+        *lines,
+        "    index index.php index.html index.htm;",
+        "    location / {",
+        "        error_page 418 = @php;",
+        "        if ($supercp_php) {",
+        "            return 418;",
+        "        }",
+        "        try_files $uri $uri/ /index.php$is_args$args;",
+        "    }",
+        "    location @php {",
+        # A missing script is nginx's 404, not PHP-FPM's "Primary script unknown".
+        "        try_files $uri =404;",
+        f"        fastcgi_pass unix:{plan.socket};",
+        "    }",
+        "}",
+    ]
+
+
+def _redirect_server(plan: SitePlan) -> list[str]:
+    return [
+        "server {",
+        *_common(plan, list(plan.aliases)),
+        "    location / {",
+        f"        return 301 $scheme://{plan.domain}$request_uri;",
+        "    }",
+        "}",
+    ]
+
+
+def render_vhost(plan: SitePlan) -> str:
+    """The site's nginx server block(s): the site, and a redirect for its aliases if asked."""
+    redirect = plan.redirect_aliases and bool(plan.aliases) and not plan.suspended
+    names = [plan.domain] if redirect else [plan.domain, *plan.aliases]
+    lines = _site_server(plan, names)
+    if redirect:
+        lines += ["", *_redirect_server(plan)]
+    return _header(plan, "#") + "\n".join(lines) + "\n"
+
+
+def render_pool(plan: SitePlan) -> str:
+    """The site's PHP-FPM pool: its own user, socket, limits and confinement."""
+    if plan.socket is None:
+        raise ValueError(f"{plan.domain} is a static site: it has no pool")
+    limits = plan.limits
+    tmp = plan.tmp_dir
+    settings = [
+        f"[{plan.domain}]",
+        f"user = {plan.account}",
+        f"group = {plan.group}",
+        f"listen = {plan.socket}",
+        # Only nginx (www-data) and the account itself may connect.
+        f"listen.owner = {plan.account}",
+        "listen.group = www-data",
+        "listen.mode = 0660",
+        "pm = ondemand",
+        f"pm.max_children = {limits.max_children}",
+        "pm.process_idle_timeout = 10s",
+        "pm.max_requests = 500",
+        f"request_terminate_timeout = {limits.max_execution_time + 30}s",
+        "clear_env = yes",
+        "security.limit_extensions = .php",
+        f"env[TMPDIR] = {tmp}",
+        "env[PATH] = /usr/local/bin:/usr/bin:/bin",
+        f"php_admin_value[open_basedir] = {plan.home}/:{tmp}/",
+        f"php_admin_value[upload_tmp_dir] = {tmp}",
+        f"php_admin_value[sys_temp_dir] = {tmp}",
+        f"php_admin_value[session.save_path] = {tmp}",
+        f"php_admin_value[memory_limit] = {limits.memory_limit_mb}M",
+        f"php_admin_value[max_execution_time] = {limits.max_execution_time}",
+        f"php_admin_value[upload_max_filesize] = {limits.upload_max_mb}M",
+        f"php_admin_value[post_max_size] = {limits.upload_max_mb}M",
+        f"php_admin_value[disable_functions] = {DISABLED_FUNCTIONS}",
+        "php_admin_flag[allow_url_include] = off",
+    ]
+    return _header(plan, ";") + "\n".join(settings) + "\n"
+
+
+def render_suspended_page() -> str:
+    """The page every request to a suspended site gets (with status 503)."""
+    return (
+        '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
+        "<title>Site suspended</title></head>\n<body>\n<h1>This site is suspended</h1>\n"
+        "<p>Its owner has been notified. Please come back later.</p>\n</body>\n</html>\n"
+    )

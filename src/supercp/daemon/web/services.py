@@ -1,0 +1,264 @@
+"""nginx and PHP-FPM as the reloaders see them: check a candidate, check all, reload.
+
+Reloads signal the master process directly (SIGHUP for nginx, SIGUSR2 for PHP-FPM) and
+wait for the effect, so a caller is answered only once its change is live: nginx has new
+worker processes; PHP-FPM has re-read its files (it rewrites its pid file) and every
+socket that should exist does, every socket that should be gone is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from supercp.daemon.system.runner import Runner
+from supercp.daemon.web.layout import WebLayout
+from supercp.daemon.web.reloader import Change
+from supercp.protocol.errors import NotFound, SystemFailure, Timeout
+
+log = logging.getLogger(__name__)
+
+RELOAD_TIMEOUT = 30.0
+_POLL = 0.01
+
+
+def _said(out: str, err: str) -> str:
+    text = (err.strip() or out.strip()).splitlines()
+    # The checker's own lines minus the "test failed" trailer.
+    lines = [line for line in text if "test failed" not in line]
+    return "\n".join(lines)[-2000:]
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        pid = int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    return pid
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found.update(int(p) for p in fh.read().split())
+    except FileNotFoundError:
+        pass
+    return found
+
+
+def _retiring(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            title = fh.read()
+    except FileNotFoundError:
+        return True
+    return b"shutting down" in title or b"worker process" not in title
+
+
+async def _until(condition: object, what: str, timeout: float = RELOAD_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    assert callable(condition)
+    while not condition():
+        if time.monotonic() > deadline:
+            raise Timeout(f"{what} did not happen within {timeout:.0f} s")
+        await asyncio.sleep(_POLL)
+
+
+class Nginx:
+    """nginx with our http-level include; every site a file in the sites directory."""
+
+    name = "nginx"
+
+    def __init__(self, layout: WebLayout, runner: Runner) -> None:
+        self.layout = layout
+        self.runner = runner
+        self.binary = layout.sbin / "nginx"
+
+    def _require(self) -> None:
+        if not self.layout.nginx_http.exists():
+            raise NotFound(
+                f"{self.layout.nginx_http} is missing; re-run the installer", code="not-installed"
+            )
+
+    async def check_candidates(self, files: dict[str, str]) -> dict[str, str]:
+        """Check server blocks on their own, with only our http settings; problems by key.
+
+        Cheap (no other site is parsed) and pins a problem to its own block. One run over
+        many blocks; a failing block is taken out by the file name nginx reports.
+        """
+        self._require()
+        problems: dict[str, str] = {}
+        with tempfile.TemporaryDirectory(prefix="supercp-nginx-") as tmp:
+            base = Path(tmp)
+            paths: dict[Path, str] = {}
+            for i, (key, text) in enumerate(files.items()):
+                path = base / f"{i}.conf"
+                path.write_text(text)
+                paths[path] = key
+            while paths:
+                main = base / "nginx.conf"
+                includes = "".join(f"    include {p};\n" for p in paths)
+                main.write_text(
+                    f"pid {base}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
+                    f"http {{\n    include {self.layout.nginx_http};\n{includes}}}\n"
+                )
+                done = await self.runner.run(
+                    [str(self.binary), "-t", "-q", "-c", str(main)], check=False
+                )
+                if done.returncode == 0:
+                    break
+                said = _said(done.stdout, done.stderr)
+                culprit = next((p for p in paths if f"{p}:" in said), None)
+                if culprit is None:
+                    # Not one block's fault (our http include?): every candidate hears it.
+                    return dict.fromkeys(paths.values(), said)
+                problems[paths.pop(culprit)] = said.replace(f"{culprit}:", "line ")
+        return problems
+
+    async def check(self) -> str | None:
+        self._require()
+        done = await self.runner.run(
+            [str(self.binary), "-t", "-q", "-c", str(self.layout.nginx_conf)], check=False
+        )
+        return None if done.returncode == 0 else _said(done.stdout, done.stderr)
+
+    async def reload(self, changes: Sequence[Change]) -> None:
+        pid = _read_pid(self.layout.nginx_pid)
+        if pid is None:
+            # Not running: the files are valid and in place; its next start reads them.
+            log.warning("nginx is not running; nothing to reload")
+            return
+        before = _children(pid)
+        os.kill(pid, signal.SIGHUP)
+
+        def reloaded() -> bool:
+            # New workers run the new configuration; an old one may still finish requests
+            # but takes no new ones once it calls itself "shutting down".
+            now = _children(pid)
+            return bool(now - before) and all(_retiring(p) for p in now & before)
+
+        await _until(reloaded, "nginx reload")
+
+
+class PhpFpm:
+    """One installed PHP-FPM version, its pools in pool.d."""
+
+    def __init__(self, version: str, layout: WebLayout, runner: Runner) -> None:
+        self.version = version
+        self.name = "php-fpm"
+        self.layout = layout
+        self.runner = runner
+        self.binary = layout.fpm_binary(version)
+        self.main_conf = layout.fpm_dir(version) / "php-fpm.conf"
+
+    async def check_candidates(self, files: dict[str, str]) -> dict[str, str]:
+        """Check pools on their own, in a main config that includes only them.
+
+        One run over all of them first; php-fpm names no file in its messages, so only
+        when that fails is each pool run alone to find the culprits.
+        """
+        if not files:
+            return {}
+        with tempfile.TemporaryDirectory(prefix="supercp-fpm-") as tmp:
+            base = Path(tmp)
+            pools = {}
+            for i, (key, text) in enumerate(files.items()):
+                pools[key] = base / f"{i}.conf"
+                pools[key].write_text(text)
+            said = await self._check_pools(base, "all", list(pools.values()))
+            if said is None:
+                return {}
+            if len(pools) == 1:
+                return dict.fromkeys(pools, said)
+            problems: dict[str, str] = {}
+            for i, (key, pool) in enumerate(pools.items()):
+                said = await self._check_pools(base, str(i), [pool])
+                if said is not None:
+                    problems[key] = said
+            return problems
+
+    async def _check_pools(self, base: Path, name: str, pools: list[Path]) -> str | None:
+        main = base / f"main-{name}.conf"
+        includes = "".join(f"include = {p}\n" for p in pools)
+        main.write_text(f"[global]\npid = {base}/fpm.pid\nerror_log = {base}/fpm.log\n{includes}")
+        done = await self.runner.run([str(self.binary), "-t", "-y", str(main)], check=False)
+        return None if done.returncode == 0 else _said(done.stdout, done.stderr)
+
+    async def check(self) -> str | None:
+        done = await self.runner.run(
+            [str(self.binary), "-t", "-y", str(self.main_conf)], check=False
+        )
+        return None if done.returncode == 0 else _said(done.stdout, done.stderr)
+
+    async def reload(self, changes: Sequence[Change]) -> None:
+        pid_file = self.layout.fpm_pid(self.version)
+        pid = _read_pid(pid_file)
+        if pid is None:
+            log.warning("php%s-fpm is not running; nothing to reload", self.version)
+            return
+        stamp = pid_file.stat().st_mtime_ns
+        sockets: dict[Path, bool] = {}
+        for change in changes:
+            for data in change.files.values():
+                sock = _listen(data)
+                if sock is not None:
+                    sockets[sock] = True
+            for data in change.previous.values():
+                sock = _listen(data)
+                if sock is not None:
+                    sockets.setdefault(sock, False)
+        os.kill(pid, signal.SIGUSR2)
+
+        def reloaded() -> bool:
+            try:
+                if pid_file.stat().st_mtime_ns == stamp:
+                    return False
+            except FileNotFoundError:
+                return False
+            return all(path.exists() == wanted for path, wanted in sockets.items())
+
+        await _until(reloaded, f"php{self.version}-fpm reload")
+
+
+def _listen(data: bytes | None) -> Path | None:
+    if data is None:
+        return None
+    for line in data.decode().splitlines():
+        if line.startswith("listen = "):
+            return Path(line.removeprefix("listen = "))
+    return None
+
+
+def php_versions(layout: WebLayout) -> list[str]:
+    """Installed PHP-FPM versions (binary and config directory), newest first."""
+    found = []
+    try:
+        entries = os.listdir(layout.sbin)
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        version = entry.removeprefix("php-fpm")
+        if version != entry and _is_version(version) and layout.fpm_dir(version).is_dir():
+            found.append(version)
+    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")), reverse=True)
+
+
+def _is_version(text: str) -> bool:
+    major, dot, minor = text.partition(".")
+    return bool(dot) and major.isdigit() and minor.isdigit()
+
+
+def failure(what: str, message: str) -> SystemFailure:
+    return SystemFailure(message, code=f"{what}-config-invalid", details={"checker": message})

@@ -1,0 +1,85 @@
+"""The group-commit reloader with a fake service: coalescing, and pinning the culprits."""
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from supercp.daemon.web.reloader import Change, Reloader
+from supercp.protocol.errors import SuperCPError
+
+
+class FakeService:
+    """Valid unless a file holds b"bad"; each reload takes a while, like nginx's."""
+
+    name = "nginx"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.checks = 0
+        self.reloaded: list[list[str]] = []
+
+    async def check(self) -> str | None:
+        self.checks += 1
+        bad = sorted(p.name for p in self.directory.iterdir() if p.read_bytes() == b"bad")
+        return f"bad files: {', '.join(bad)}" if bad else None
+
+    async def reload(self, changes: Sequence[Change]) -> None:
+        await asyncio.sleep(0.05)
+        self.reloaded.append([c.key for c in changes])
+
+
+def change(directory: Path, name: str, data: bytes | None) -> Change:
+    return Change(name, {directory / name: data})
+
+
+def test_concurrent_changes_share_reloads_and_every_caller_is_answered_after_its_own(tmp_path):
+    service = FakeService(tmp_path)
+    reloader = Reloader(service)
+
+    async def main() -> list[list[SuperCPError | None]]:
+        return await asyncio.gather(
+            *(reloader.commit([change(tmp_path, f"s{i}.conf", b"ok")]) for i in range(20))
+        )
+
+    results = asyncio.run(main())
+    assert results == [[None]] * 20
+    assert 1 <= reloader.reloads <= 2
+    assert sorted(k for batch in service.reloaded for k in batch) == sorted(
+        f"s{i}.conf" for i in range(20)
+    )
+
+
+def test_a_bad_change_is_pinned_and_restored_while_the_others_go_through(tmp_path):
+    (tmp_path / "old.conf").write_bytes(b"ok")
+    service = FakeService(tmp_path)
+    reloader = Reloader(service)
+    changes = [change(tmp_path, f"s{i}.conf", b"bad" if i == 5 else b"ok") for i in range(8)]
+    changes.append(change(tmp_path, "old.conf", b"bad"))
+    errors = asyncio.run(reloader.commit(changes))
+    assert [e is not None for e in errors] == [i in (5, 8) for i in range(9)]
+    assert errors[5] is not None
+    assert errors[5].code == "nginx-config-invalid"
+    assert "s5.conf" in errors[5].message
+    assert not (tmp_path / "s5.conf").exists()
+    assert (tmp_path / "old.conf").read_bytes() == b"ok"
+    assert service.reloaded == [[f"s{i}.conf" for i in range(8) if i != 5]]
+
+
+def test_a_config_broken_by_someone_else_refuses_everyone_and_reloads_nothing(tmp_path):
+    (tmp_path / "foreign.conf").write_bytes(b"bad")
+    service = FakeService(tmp_path)
+    reloader = Reloader(service)
+    errors = asyncio.run(reloader.commit([change(tmp_path, "a.conf", b"ok")]))
+    assert errors[0] is not None
+    assert "foreign.conf" in errors[0].message
+    assert not (tmp_path / "a.conf").exists()
+    assert service.reloaded == []
+    assert service.checks == 2
+
+
+def test_removals_restore_the_file_when_refused(tmp_path):
+    (tmp_path / "a.conf").write_bytes(b"ok")
+    (tmp_path / "foreign.conf").write_bytes(b"bad")
+    errors = asyncio.run(Reloader(FakeService(tmp_path)).commit([change(tmp_path, "a.conf", None)]))
+    assert errors[0] is not None
+    assert (tmp_path / "a.conf").read_bytes() == b"ok"

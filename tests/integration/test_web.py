@@ -1,0 +1,390 @@
+"""Sites on the real nginx and PHP-FPM, through the installed daemon."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import pwd
+import secrets
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from supercp.protocol.client import DaemonClient
+from supercp.protocol.errors import Conflict, SuperCPError, SystemFailure, ValidationFailed
+from tests.integration.conftest import SOCKET
+
+DAEMON_LOG = Path("/var/log/supercp/daemon.log")
+DAEMON_PID = Path("/run/super-daemon.pid")
+
+Page = tuple[int, str, dict[str, str]]
+
+
+def get(host: str, path: str = "/") -> Page:
+    conn = http.client.HTTPConnection("127.0.0.1", 80, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        response = conn.getresponse()
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        return response.status, response.read().decode("utf-8", "replace"), headers
+    finally:
+        conn.close()
+
+
+def put_file(account: str, path: Path, text: str) -> None:
+    path.write_text(text)
+    pw = pwd.getpwnam(account)
+    os.chown(path, pw.pw_uid, pw.pw_gid)
+
+
+def nginx_valid() -> bool:
+    return subprocess.run(["nginx", "-t", "-q"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.fixture
+def domain() -> Iterator[Callable[[], str]]:
+    """Fresh domains; every site a test made is removed afterwards, even on failure."""
+    made: list[str] = []
+
+    def fresh() -> str:
+        name = f"t{secrets.token_hex(4)}.supercp-test.example"
+        made.append(name)
+        return name
+
+    yield fresh
+    with DaemonClient(SOCKET) as c:
+        for name in made:
+            with contextlib.suppress(SuperCPError):
+                c.call("web.site.remove", {"domain": name, "remove_files": True})
+
+
+@pytest.fixture
+def account(client, account_name) -> Callable[[], str]:
+    def make() -> str:
+        name = account_name()
+        client.call("accounts.ensure", {"name": name})
+        return name
+
+    return make
+
+
+def php_site(client, account: str, domain: str, **extra: object) -> Path:
+    site = client.call(
+        "web.site.apply", {"domain": domain, "account": account, "php": "8.2", **extra}
+    )
+    return Path(site["site"]["docroot"])
+
+
+def test_a_php_site_answers_with_its_index_php_run_as_the_account(client, account, domain):
+    alice, site = account(), domain()
+    result = client.call("web.site.apply", {"domain": site, "account": alice, "php": "8.2"})
+    assert result["changed"] is True
+    docroot = Path(result["site"]["docroot"])
+    assert docroot == Path(f"/home/{alice}/sites/{site}/public")
+    st = os.stat(docroot)
+    assert (st.st_uid, st.st_mode & 0o7777) == (pwd.getpwnam(alice).pw_uid, 0o2750)
+    put_file(
+        alice, docroot / "index.php", '<?php echo "user=", posix_getpwuid(posix_geteuid())["name"];'
+    )
+    assert get(site)[:2] == (200, f"user={alice}")
+    # A front controller gets every path that is no file; a missing script is nginx's 404.
+    assert get(site, "/some/page?x=1")[:2] == (200, f"user={alice}")
+    assert get(site, "/missing.php")[0] == 404
+    put_file(alice, docroot / "hello.txt", "static")
+    assert get(site, "/hello.txt")[:2] == (200, "static")
+    # Applying the same spec again changes nothing.
+    again = client.call("web.site.apply", {"domain": site, "account": alice, "php": "8.2"})
+    assert again["changed"] is False
+    assert get("unknown-host.supercp-test.example")[0] == 404
+    assert nginx_valid()
+
+
+def test_php_of_one_account_cannot_reach_another_accounts_files(client, account, domain):
+    alice, bob = account(), account()
+    alice_site, bob_site = domain(), domain()
+    alice_root = php_site(client, alice, alice_site)
+    bob_root = php_site(client, bob, bob_site)
+    secret = Path(f"/home/{bob}/secret.txt")
+    put_file(bob, secret, "bob's secret")
+    secret.chmod(0o644)  # even a world-readable file stays out of alice's reach
+    probe = (
+        "<?php\n"
+        f"echo 'read=', var_export(@file_get_contents('{secret}'), true), \"\\n\";\n"
+        f"echo 'list=', var_export(@scandir('/home/{bob}'), true), \"\\n\";\n"
+        "echo 'passwd=', var_export(@file_get_contents('/etc/passwd'), true), \"\\n\";\n"
+        "echo 'exec=', function_exists('exec') && is_callable('exec') ? 'yes' : 'no', \"\\n\";\n"
+        f"echo 'own=', file_put_contents('{alice_root}/w.txt', 'x'), \"\\n\";\n"
+    )
+    put_file(alice, alice_root / "probe.php", probe)
+    status, body, _ = get(alice_site, "/probe.php")
+    assert status == 200, body
+    assert "read=false" in body
+    assert "list=false" in body
+    assert "passwd=false" in body
+    assert "own=1" in body
+    assert "bob's secret" not in body
+    # Bob's pool socket refuses alice's user; alice's own socket lets her in.
+    sockets = {p.stat().st_uid: p for p in Path("/run/php").glob("supercp-*.sock")}
+    alice_uid, bob_uid = pwd.getpwnam(alice).pw_uid, pwd.getpwnam(bob).pw_uid
+    connect = "import socket,sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])"
+    as_alice = ["setpriv", f"--reuid={alice_uid}", f"--regid={pwd.getpwnam(alice).pw_gid}"]
+    as_alice += ["--clear-groups", "/usr/bin/python3", "-c", connect]
+    refused = subprocess.run(
+        [*as_alice, str(sockets[bob_uid])], capture_output=True, text=True, check=False
+    )
+    assert refused.returncode != 0
+    assert "PermissionError" in refused.stderr
+    allowed = subprocess.run(
+        [*as_alice, str(sockets[alice_uid])], capture_output=True, text=True, check=False
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert get(bob_site)[0] in (403, 404)  # no index yet, but the site is served
+    assert bob_root.is_dir()
+
+
+def test_a_static_site_with_redirected_aliases(client, account, domain):
+    alice, site = account(), domain()
+    www = f"www.{site}"
+    result = client.call(
+        "web.site.apply",
+        {"domain": site, "account": alice, "aliases": [www], "redirect_aliases": True},
+    )
+    docroot = Path(result["site"]["docroot"])
+    put_file(alice, docroot / "index.html", "hello static")
+    put_file(alice, docroot / "x.php", "<?php echo 'never';")
+    assert get(site)[:2] == (200, "hello static")
+    assert get(site, "/x.php")[0] == 404  # no PHP source handed out
+    status, _, headers = get(www, "/a?b=c")
+    assert status == 301
+    assert headers["location"] == f"http://{site}/a?b=c"
+    # Served without the redirect when asked so.
+    client.call("web.site.apply", {"domain": site, "account": alice, "aliases": [www]})
+    assert get(www)[:2] == (200, "hello static")
+
+
+def test_names_belong_to_one_site_and_domains_to_one_account(client, account, domain):
+    alice, bob = account(), account()
+    site, other = domain(), domain()
+    client.call("web.site.apply", {"domain": site, "account": alice, "aliases": [f"www.{site}"]})
+    with pytest.raises(Conflict) as caught:
+        client.call("web.site.apply", {"domain": site, "account": bob})
+    assert caught.value.code == "site-exists"
+    with pytest.raises(Conflict) as caught:
+        client.call("web.site.apply", {"domain": other, "account": bob, "aliases": [f"www.{site}"]})
+    assert (caught.value.code, caught.value.field) == ("domain-taken", "aliases")
+    with pytest.raises(ValidationFailed) as refused:
+        client.call("web.site.apply", {"domain": other, "account": bob, "php": "5.1"})
+    assert (refused.value.code, refused.value.field) == ("php-not-installed", "php")
+    assert not Path(f"/etc/nginx/supercp/sites/{other}.conf").exists()
+    versions = client.call("web.php.versions")
+    assert "8.2" in versions["versions"]
+
+
+def test_suspend_serves_the_suspension_page_and_stops_php(client, account, domain):
+    alice, site = account(), domain()
+    docroot = php_site(client, alice, site)
+    put_file(alice, docroot / "index.php", "<?php echo 'live';")
+    assert get(site)[:2] == (200, "live")
+    assert client.call("web.site.suspend", {"domain": site})["site"]["suspended"] is True
+    status, body, _ = get(site)
+    assert status == 503
+    assert "suspended" in body
+    assert not list(Path("/etc/php/8.2/fpm/pool.d").glob(f"supercp.{site}.conf"))
+    assert client.call("web.site.unsuspend", {"domain": site})["site"]["suspended"] is False
+    assert get(site)[:2] == (200, "live")
+
+
+def test_logs_and_removal(client, account, domain):
+    alice, site = account(), domain()
+    docroot = php_site(client, alice, site)
+    put_file(alice, docroot / "index.php", "<?php trigger_error('boom', E_USER_WARNING); echo 'x';")
+    for i in range(3):
+        get(site, f"/page{i}")
+    # nginx logs a request after it has answered it: give the last line a moment.
+    for _ in range(50):
+        tail = client.call("web.site.logs", {"domain": site, "lines": 2})["lines"]
+        if tail and "/page2" in tail[-1]:
+            break
+        time.sleep(0.05)
+    assert len(tail) == 2
+    assert "/page1" in tail[0]
+    assert "/page2" in tail[1]
+    errors = client.call("web.site.logs", {"domain": site, "kind": "error"})["lines"]
+    assert any("boom" in line for line in errors)
+    assert site in [s["domain"] for s in client.call("web.site.list")["sites"]]
+    removed = client.call("web.site.remove", {"domain": site, "remove_files": True})
+    assert removed == {"domain": site, "removed": True}
+    assert get(site)[0] == 404
+    assert not Path(f"/home/{alice}/sites/{site}").exists()
+    assert Path(f"/home/{alice}").is_dir()
+    assert not Path(f"/var/log/nginx/supercp/{site}.access.log").exists()
+    assert site not in [s["domain"] for s in client.call("web.site.list")["sites"]]
+    assert client.call("web.site.remove", {"domain": site})["removed"] is False
+
+
+def test_a_planted_symlink_is_refused_not_followed(client, account, domain):
+    alice, site = account(), domain()
+    sites = Path(f"/home/{alice}/sites")
+    sites.mkdir()
+    pw = pwd.getpwnam(alice)
+    os.chown(sites, pw.pw_uid, pw.pw_gid)
+    (sites / site).symlink_to("/etc")
+    with pytest.raises(Conflict) as caught:
+        client.call("web.site.apply", {"domain": site, "account": alice, "php": "8.2"})
+    assert caught.value.code == "path-conflict"
+    assert os.stat("/etc").st_uid == 0
+    assert (os.stat("/etc").st_mode & 0o7777) == 0o755
+
+
+class Poller(threading.Thread):
+    """Requests a site over and over; records every status that was not 200."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(daemon=True)
+        self.host = host
+        self.stop = threading.Event()
+        self.failures: list[object] = []
+        self.count = 0
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                status = get(self.host)[0]
+                if status != 200:
+                    self.failures.append(status)
+            except OSError as err:
+                self.failures.append(err)
+            self.count += 1
+
+
+def test_a_change_that_would_break_nginx_is_refused_while_other_sites_keep_answering(
+    client, account, domain
+):
+    alice, steady, new = account(), domain(), domain()
+    docroot = php_site(client, alice, steady)
+    put_file(alice, docroot / "index.php", "<?php echo 'steady';")
+    poller = Poller(steady)
+    poller.start()
+    broken = Path("/etc/nginx/conf.d/zz-supercp-test-broken.conf")
+    try:
+        broken.write_text("this_is_not_a_directive on;\n")
+        with pytest.raises(SystemFailure) as caught:
+            client.call("web.site.apply", {"domain": new, "account": alice, "php": "8.2"})
+        assert caught.value.code == "nginx-config-invalid"
+        assert "this_is_not_a_directive" in caught.value.message
+        assert not Path(f"/etc/nginx/supercp/sites/{new}.conf").exists()
+        assert new not in [s["domain"] for s in client.call("web.site.list")["sites"]]
+    finally:
+        broken.unlink(missing_ok=True)
+        time.sleep(0.3)
+        poller.stop.set()
+        poller.join()
+    assert poller.failures == []
+    assert poller.count > 0
+    assert nginx_valid()
+    # Once the breakage is gone, the same call goes through.
+    php_site(client, alice, new)
+    assert get(new)[0] in (403, 404)
+
+
+def daemon_pid() -> int:
+    return int(DAEMON_PID.read_text().strip())
+
+
+def gone() -> bool:
+    # Until the killed process is reaped, the init script still counts it as running.
+    status = subprocess.run(["service", "super-daemon", "status"], capture_output=True, check=False)
+    return status.returncode != 0
+
+
+def restart_daemon() -> None:
+    subprocess.run(["service", "super-daemon", "start"], capture_output=True, check=True)
+    for _ in range(100):
+        try:
+            with DaemonClient(SOCKET) as c:
+                c.call("system.ping")
+                return
+        except (OSError, SuperCPError):
+            time.sleep(0.1)
+    raise AssertionError("the daemon did not come back")
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.03, 0.1, 0.2])
+def test_sigkill_in_the_middle_of_apply_then_a_retry_converges(account, domain, delay):
+    alice, site = account(), domain()
+    spec = {"domain": site, "account": alice, "php": "8.2", "aliases": [f"www.{site}"]}
+
+    def call() -> None:
+        try:
+            with DaemonClient(SOCKET) as c:
+                c.call("web.site.apply", spec)
+        except (OSError, SuperCPError):
+            pass  # the daemon died under it
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    time.sleep(delay)
+    pid = daemon_pid()
+    os.kill(pid, signal.SIGKILL)
+    thread.join(10)
+    for _ in range(100):
+        if gone():
+            break
+        time.sleep(0.05)
+    restart_daemon()
+    with DaemonClient(SOCKET) as c:
+        result = c.call("web.site.apply", spec)
+    docroot = Path(result["site"]["docroot"])
+    put_file(alice, docroot / "index.php", "<?php echo 'back';")
+    assert get(site)[:2] == (200, "back")
+    assert nginx_valid()
+    assert not [p for p in Path("/etc/nginx/supercp/sites").iterdir() if p.suffix != ".conf"]
+
+
+def test_concurrent_applies_share_reloads(account, domain):
+    alice = account()
+    sites = [domain() for _ in range(12)]
+    start = DAEMON_LOG.stat().st_size
+    results: list[object] = []
+
+    def call(site: str) -> None:
+        with DaemonClient(SOCKET) as c:
+            results.append(
+                c.call("web.site.apply", {"domain": site, "account": alice, "php": "8.2"})
+            )
+
+    threads = [threading.Thread(target=call, args=(s,)) for s in sites]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(results) == len(sites)
+    with DAEMON_LOG.open("rb") as fh:
+        fh.seek(start)
+        lines = fh.read().decode().splitlines()
+    reloads = [line for line in lines if "nginx: reload #" in line]
+    assert 1 <= len(reloads) < len(sites)
+    for site in sites:
+        assert get(site)[0] in (403, 404)  # served (no index yet)
+
+
+def test_apply_many_applies_a_batch_with_per_site_outcomes(client, account, domain):
+    alice, bob = account(), account()
+    taken = domain()
+    client.call("web.site.apply", {"domain": taken, "account": bob})
+    sites = [domain() for _ in range(20)]
+    batch = [{"domain": s, "account": alice, "php": "8.2"} for s in sites]
+    batch.append({"domain": taken, "account": alice})
+    results = client.call("web.site.apply_many", {"sites": batch})["results"]
+    assert [r["error"] is None for r in results] == [True] * 20 + [False]
+    assert results[-1]["error"]["code"] == "site-exists"
+    for site in sites:
+        assert get(site)[0] in (403, 404)
+    again = client.call("web.site.apply_many", {"sites": batch[:-1]})["results"]
+    assert [r["changed"] for r in again] == [False] * 20
