@@ -106,7 +106,7 @@ def test_a_hostile_docroot_php_or_account_is_refused_and_nothing_is_written(
     test_daemon, client, field, value
 ):
     with pytest.raises(InvalidParams) as caught:
-        apply(client, php="8.2", **{field: value})
+        apply(client, **{"php": "8.2", field: value})
     assert caught.value.field == field
     nothing_written(test_daemon.root)
 
