@@ -1,4 +1,4 @@
-import { Link, router, useForm } from '@inertiajs/react';
+import { Link, useForm } from '@inertiajs/react';
 import { useState, type FormEvent } from 'react';
 import AccountActions from '../../components/AccountActions';
 import StateBadge from '../../components/StateBadge';
@@ -8,6 +8,7 @@ import EmptyState from '../../components/EmptyState';
 import { FormAlert, FormField, SelectField } from '../../components/FormField';
 import Layout from '../../components/Layout';
 import Pagination from '../../components/Pagination';
+import SearchForm from '../../components/SearchForm';
 import Table, { type Column } from '../../components/Table';
 import { formatDate } from '../../lib/format';
 import { generatePassword } from '../../lib/password';
@@ -121,52 +122,6 @@ function CreateAccount({ resellers, onClose }: { resellers: AccountsIndexProps['
   );
 }
 
-function SearchForm({ initial }: { initial: string }) {
-  const [search, setSearch] = useState(initial);
-
-  function go(value: string): void {
-    router.get('/accounts', value === '' ? {} : { search: value }, { preserveState: true, replace: true });
-  }
-
-  return (
-    <form
-      role="search"
-      className="flex w-full gap-2 sm:w-auto"
-      onSubmit={(event) => {
-        event.preventDefault();
-        go(search.trim());
-      }}
-    >
-      <label htmlFor="account-search" className="sr-only">
-        Search accounts
-      </label>
-      <input
-        id="account-search"
-        type="search"
-        placeholder="Search name or e-mail"
-        value={search}
-        onChange={(event) => setSearch(event.target.value)}
-        className="block w-full min-w-0 rounded-md border-0 px-3 py-1.5 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-indigo-600 focus:outline-none sm:w-64"
-      />
-      <Button type="submit" variant="secondary" size="sm">
-        Search
-      </Button>
-      {initial !== '' && (
-        <Button
-          variant="ghost"
-          size="sm"
-          onClick={() => {
-            setSearch('');
-            go('');
-          }}
-        >
-          Clear
-        </Button>
-      )}
-    </form>
-  );
-}
-
 export default function Index({ accounts, can_create, resellers, auth }: PageProps<AccountsIndexProps>) {
   const [creating, setCreating] = useState(false);
   const role = auth.user?.role;
@@ -237,7 +192,7 @@ export default function Index({ accounts, can_create, resellers, auth }: PagePro
     >
       <div className="space-y-6">
         {creating && <CreateAccount resellers={resellers} onClose={() => setCreating(false)} />}
-        <Card title="Accounts" actions={<SearchForm initial={accounts.search} />} flush>
+        <Card title="Accounts" actions={<SearchForm path="/accounts" initial={accounts.search} label="Search accounts" placeholder="Search name or e-mail" />} flush>
           <Table
             caption="Hosting accounts"
             columns={columns}

@@ -1,4 +1,4 @@
-import { Link, router, useForm } from '@inertiajs/react';
+import { Link, useForm } from '@inertiajs/react';
 import { useState, type FormEvent } from 'react';
 import Button from '../../components/Button';
 import Card from '../../components/Card';
@@ -6,6 +6,7 @@ import EmptyState from '../../components/EmptyState';
 import { CheckboxField, FormAlert, FormField, SelectField } from '../../components/FormField';
 import Layout from '../../components/Layout';
 import Pagination from '../../components/Pagination';
+import SearchForm from '../../components/SearchForm';
 import SiteActions from '../../components/SiteActions';
 import SiteBadge from '../../components/SiteBadge';
 import Table, { type Column } from '../../components/Table';
@@ -142,52 +143,6 @@ function CreateSite({
   );
 }
 
-function SearchForm({ initial }: { initial: string }) {
-  const [search, setSearch] = useState(initial);
-
-  function go(value: string): void {
-    router.get('/sites', value === '' ? {} : { search: value }, { preserveState: true, replace: true });
-  }
-
-  return (
-    <form
-      role="search"
-      className="flex w-full gap-2 sm:w-auto"
-      onSubmit={(event) => {
-        event.preventDefault();
-        go(search.trim());
-      }}
-    >
-      <label htmlFor="site-search" className="sr-only">
-        Search sites
-      </label>
-      <input
-        id="site-search"
-        type="search"
-        placeholder="Search domain or account"
-        value={search}
-        onChange={(event) => setSearch(event.target.value)}
-        className="block w-full min-w-0 rounded-md border-0 px-3 py-1.5 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-indigo-600 focus:outline-none sm:w-64"
-      />
-      <Button type="submit" variant="secondary" size="sm">
-        Search
-      </Button>
-      {initial !== '' && (
-        <Button
-          variant="ghost"
-          size="sm"
-          onClick={() => {
-            setSearch('');
-            go('');
-          }}
-        >
-          Clear
-        </Button>
-      )}
-    </form>
-  );
-}
-
 export default function Index({ sites, accounts, can_create, php, auth }: PageProps<SitesIndexProps>) {
   const [creating, setCreating] = useState(false);
   const canSuspend = auth.user?.role === 'admin' || auth.user?.role === 'reseller';
@@ -245,7 +200,7 @@ export default function Index({ sites, accounts, can_create, php, auth }: PagePr
     >
       <div className="space-y-6">
         {creating && <CreateSite accounts={accounts} php={php} onClose={() => setCreating(false)} />}
-        <Card title="Sites" actions={<SearchForm initial={sites.search} />} flush>
+        <Card title="Sites" actions={<SearchForm path="/sites" initial={sites.search} label="Search sites" placeholder="Search domain or account" />} flush>
           <Table
             caption="Sites"
             columns={columns}
