@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from supercp.web.core import services
 from supercp.web.core.models import ApiToken, AuditEvent
+from supercp.web.sites.models import Site
 from tests.web.conftest import PASSWORD, user_exists
 
 # Every endpoint that changes something, with a body where it needs one.
@@ -22,7 +23,14 @@ UNSAFE = [
     ("delete", "/api/v1/accounts/{bob}", None),
     ("post", "/api/v1/tokens", {"name": "more"}),
     ("delete", "/api/v1/tokens/{token}", None),
+    ("post", "/api/v1/sites", {"domain": "readonly.example.test"}),
+    ("patch", "/api/v1/sites/{site}", {"php": None}),
+    ("post", "/api/v1/sites/{site}/suspend", None),
+    ("post", "/api/v1/sites/{site}/unsuspend", None),
+    ("delete", "/api/v1/sites/{site}", None),
 ]
+# A site the read-only token would touch; refused before anything looks it up.
+SITE = "readonly-target.example.test"
 
 
 def call(client: Client, method: str, url: str, body: dict | None):
@@ -35,13 +43,14 @@ def call(client: Client, method: str, url: str, body: dict | None):
 def test_a_read_only_token_cannot_change_anything(world, method, url, body):
     new = services.issue_token(world.admin.user, "reader", read_only=True)
     client = Client(headers={"authorization": f"Bearer {new.plaintext}"})
-    url = url.format(bob=world.bob_account.name, token=new.token.public_id)
+    url = url.format(bob=world.bob_account.name, token=new.token.public_id, site=SITE)
     response = call(client, method, url, body)
     assert response.status_code == 403, response.content
     assert response.json()["error"]["code"] in {"read-only", "session-required"}
     assert user_exists(world.bob_account.name)
     assert ApiToken.objects.get(pk=new.token.pk).revoked_at is None
     assert not user_exists("sctreadonly")
+    assert not Site.objects.exists()
 
 
 def test_a_read_only_token_can_read(world, api):
@@ -190,7 +199,12 @@ def test_the_read_only_check_covers_every_unsafe_endpoint():
         if method not in {"get", "head", "options"}
     }
     covered = {
-        (method, url.replace("{bob}", "{name}").replace("{token}", "{token_id}"))
+        (
+            method,
+            url.replace("{bob}", "{name}")
+            .replace("{token}", "{token_id}")
+            .replace("{site}", "{domain}"),
+        )
         for method, url, _ in UNSAFE
     }
     assert unsafe == covered
