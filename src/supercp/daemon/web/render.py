@@ -1,10 +1,14 @@
 """Pure renderers: a site's plan in, the text of its nginx server block and FPM pool out.
 
-Designed for 10,000 sites in one nginx: no regex location and no fastcgi_param per server.
-The http-level include (deploy/nginx/http.conf) holds the fastcgi params once and the map
-``$supercp_php`` (1 for URIs ending in .php) that sends PHP to the named location ``@php``;
-the access log path carries the empty ``$supercp_log`` so that nginx opens it lazily
-through ``open_log_file_cache`` instead of holding one descriptor per site.
+Designed for 10,000 sites in one nginx: few locations per server and no fastcgi_param in
+any of them. The http-level include (deploy/nginx/http.conf) holds the fastcgi params once
+(a location that defines none inherits them, already compiled). The access log path and
+the fastcgi_pass socket end with the always-empty ``$supercp_lazy``, which makes nginx
+resolve them per request: the log is opened through ``open_log_file_cache`` instead of
+held open per site, and the socket creates no implicit upstream (nginx finds those by a
+linear search, which made loading 10,000 sites twice as slow). Measured over 10,000
+blocks, each ``location`` (and each ``if``, which is one too) costs about 7 KB of nginx
+memory per server, so the PHP site has three: ACME, ``/`` and the .php regex.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ def _common(plan: SitePlan, names: list[str]) -> list[str]:
     return [
         *_listen(),
         f"    server_name {' '.join(names)};",
-        f"    access_log {plan.access_log}$supercp_log;",
+        f"    access_log {plan.access_log}$supercp_lazy;",
         f"    error_log {plan.error_log};",
         "    location ^~ /.well-known/acme-challenge/ {",
         f"        root {plan.acme_dir};",
@@ -71,10 +75,10 @@ def _site_server(plan: SitePlan, names: list[str]) -> list[str]:
             *lines,
             "    index index.html index.htm;",
             "    location / {",
-            "        if ($supercp_php) {",
-            "            return 404;",
-            "        }",
             "        try_files $uri $uri/ =404;",
+            "    }",
+            "    location ~ \\.php$ {",
+            "        return 404;",
             "    }",
             "}",
         ]
@@ -82,16 +86,13 @@ def _site_server(plan: SitePlan, names: list[str]) -> list[str]:
         *lines,
         "    index index.php index.html index.htm;",
         "    location / {",
-        "        error_page 418 = @php;",
-        "        if ($supercp_php) {",
-        "            return 418;",
-        "        }",
         "        try_files $uri $uri/ /index.php$is_args$args;",
         "    }",
-        "    location @php {",
+        # Inherits the fastcgi params of our http include: none are repeated here.
+        "    location ~ \\.php$ {",
         # A missing script is nginx's 404, not PHP-FPM's "Primary script unknown".
         "        try_files $uri =404;",
-        f"        fastcgi_pass unix:{plan.socket};",
+        f"        fastcgi_pass unix:{plan.socket}$supercp_lazy;",
         "    }",
         "}",
     ]
