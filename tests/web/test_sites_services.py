@@ -13,7 +13,7 @@ from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFai
 from supercp.protocol.web import PhpLimits
 from supercp.web.accounts import services as accounts
 from supercp.web.core.models import AuditEvent
-from supercp.web.sites import services
+from supercp.web.sites import bulk, services
 from supercp.web.sites.models import Site, SiteHost, State
 from supercp.web.sites.services import NewSite
 from tests.web.conftest import SOCKET
@@ -345,11 +345,11 @@ def test_rebuild_reapplies_every_site_in_batches(world):
         for _ in range(3)
     ]
     done = []
-    for step in services.rebuild(world.admin, batch=2):
+    for step in bulk.rebuild(world.admin, batch=2):
         done.append(step.done)
     assert (step.total, step.failed) == (3, [])
     assert done == [0, 2, 3]
-    one = list(services.rebuild(world.admin, made[0].domain))[-1]
+    one = list(bulk.rebuild(world.admin, made[0].domain))[-1]
     assert (one.total, one.done) == (1, 1)
     with pytest.raises(Forbidden):
-        list(services.rebuild(world.rita))
+        list(bulk.rebuild(world.rita))

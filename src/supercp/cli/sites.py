@@ -204,10 +204,10 @@ def rebuild(
     use_json(json)
     with django_panel():
         from supercp.web.core.authz import Actor
-        from supercp.web.sites import services
+        from supercp.web.sites import bulk
 
         last = None
-        for progress in services.rebuild(Actor.root(), site):
+        for progress in bulk.rebuild(Actor.root(), site):
             last = progress
             # Progress goes to stderr in both modes, so stdout stays one JSON object.
             err_console.print(

@@ -28,7 +28,7 @@ from supercp.web.core.models import Role, User
 from supercp.web.core.services import Page, check_email, check_new_password, check_page
 from supercp.web.jobs import services as jobs
 from supercp.web.jobs.models import Job
-from supercp.web.sites import services as sites
+from supercp.web.sites import bulk as sites
 
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
@@ -242,7 +242,7 @@ def _set_state(actor: Actor, name: str, state: State, action: str) -> HostingAcc
         )
         with daemon.client() as c:
             c.invoke(rpc.ENSURE, params)
-        # Its sites are served suspended while it is (see sites/services.py).
+        # Its sites are served suspended while it is (see sites/bulk.py).
         sites.apply_account_sites(actor, account)
     return get_account(actor, name)
 

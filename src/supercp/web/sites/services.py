@@ -18,7 +18,7 @@ to its own state.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import idna
@@ -30,7 +30,6 @@ from supercp.protocol.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    SystemFailure,
     ValidationFailed,
 )
 from supercp.web.accounts.models import HostingAccount
@@ -43,8 +42,6 @@ from supercp.web.sites.models import Site, SiteHost, State
 
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
-# Sites per web.site.apply_many call when rebuilding: one validation and reload per batch.
-REBUILD_BATCH = 500
 
 
 class Keep(enum.Enum):
@@ -78,7 +75,7 @@ def _visible_accounts(actor: Actor) -> QuerySet[HostingAccount]:
     return accounts.filter(user=actor.user)
 
 
-def _with_related(sites: QuerySet[Site]) -> QuerySet[Site]:
+def with_related(sites: QuerySet[Site]) -> QuerySet[Site]:
     return sites.select_related("account").prefetch_related("hosts")
 
 
@@ -122,7 +119,7 @@ def list_sites(
         sites = sites.filter(match)
     total = sites.count()
     start = (page - 1) * per_page
-    items = list(_with_related(sites)[start : start + per_page])
+    items = list(with_related(sites)[start : start + per_page])
     return Page(items, total, page, per_page)
 
 
@@ -142,7 +139,7 @@ def get_site(actor: Actor, domain: str) -> Site:
         name = names.hostname(domain)
     except ValidationFailed:
         raise _not_found(domain) from None
-    site = _with_related(_visible(actor)).filter(domain=name).first()
+    site = with_related(_visible(actor)).filter(domain=name).first()
     if site is None:
         raise _not_found(domain)
     return site
@@ -153,7 +150,7 @@ def all_sites(actor: Actor, account: str | None = None) -> list[Site]:
     sites = _visible(actor)
     if account is not None:
         sites = sites.filter(account__name=account)
-    return list(_with_related(sites))
+    return list(with_related(sites))
 
 
 def site_accounts(actor: Actor) -> list[HostingAccount]:
@@ -386,7 +383,7 @@ def update_site(
             site.save()
             audit.record(actor, "site.update", site.domain, **changed)
             # Sent even when nothing changed: apply converges a system that drifted.
-            site = _with_related(Site.objects.filter(pk=site.pk)).get()
+            site = with_related(Site.objects.filter(pk=site.pk)).get()
             _apply(site)
     except IntegrityError:
         raise Conflict(
@@ -406,7 +403,7 @@ def _set_state(actor: Actor, domain: str, state: State, action: str) -> Site:
         site.state = state
         site.save(update_fields=["state"])
         audit.record(actor, action, site.domain, previous=before)
-        site = _with_related(Site.objects.filter(pk=site.pk)).get()
+        site = with_related(Site.objects.filter(pk=site.pk)).get()
         _apply(site)
     return get_site(actor, site.domain)
 
@@ -432,82 +429,3 @@ def delete_site(actor: Actor, domain: str, *, remove_files: bool = False) -> rpc
             )
         site.delete()
     return result
-
-
-# --- hooks of the accounts' service -------------------------------------------------------------
-
-
-def apply_account_sites(actor: Actor, account: HostingAccount) -> None:
-    """Re-apply an account's sites after its state changed (call in that transaction)."""
-    sites = list(_with_related(Site.objects.filter(account=account)))
-    for start in range(0, len(sites), REBUILD_BATCH):
-        batch = sites[start : start + REBUILD_BATCH]
-        for item in _apply_many(batch):
-            if item.error is not None:
-                raise SystemFailure(f"{item.domain}: {item.error.message}", code=item.error.code)
-
-
-def remove_account_sites(actor: Actor, account: HostingAccount) -> None:
-    """Remove an account's sites before the account goes (call in that transaction)."""
-    sites = list(Site.objects.filter(account=account))
-    if not sites:
-        return
-    with daemon.client() as c:
-        for site in sites:
-            audit.record(actor, "site.delete", site.domain, account_deleted=account.name)
-            # The files go with the home (or stay with it when it is kept).
-            c.invoke(rpc.SITE_REMOVE, rpc.RemoveParams(domain=site.domain))
-    Site.objects.filter(account=account).delete()
-
-
-# --- rebuild ------------------------------------------------------------------------------------
-
-
-@dataclass
-class RebuildProgress:
-    """How far a rebuild is: sites done of total, and the ones that failed so far."""
-
-    total: int
-    done: int = 0
-    changed: int = 0
-    failed: list[rpc.ApplyItem] = field(default_factory=list)
-
-
-def _apply_many(sites: list[Site]) -> list[rpc.ApplyItem]:
-    params = rpc.ApplyManyParams(sites=[spec_of(s) for s in sites])
-    with daemon.client() as c:
-        results = c.invoke(rpc.SITE_APPLY_MANY, params).results
-    by_domain = {s.domain: s for s in sites}
-    moved: list[Site] = []
-    for item in results:
-        site = by_domain.get(item.domain)
-        if site is not None and item.site is not None and site.document_root != item.site.docroot:
-            site.document_root = item.site.docroot
-            moved.append(site)
-    if moved:
-        Site.objects.bulk_update(moved, ["document_root"])
-    return results
-
-
-def rebuild(
-    actor: Actor, domain: str | None = None, batch: int = REBUILD_BATCH
-) -> Iterator[RebuildProgress]:
-    """Re-apply every site in the database (or one), a batch at a time; yields progress."""
-    require_writable(actor)
-    if not actor.is_admin:
-        raise Forbidden("only administrators rebuild the sites", code="forbidden")
-    sites = Site.objects.order_by("pk")
-    if domain is not None:
-        sites = sites.filter(pk=get_site(actor, domain).pk)
-    progress = RebuildProgress(total=sites.count())
-    audit.record(actor, "site.rebuild", domain or "", sites=progress.total)
-    yield progress
-    last = 0
-    while chunk := list(_with_related(sites.filter(pk__gt=last))[:batch]):
-        last = chunk[-1].pk
-        for item in _apply_many(chunk):
-            progress.done += 1
-            progress.changed += int(item.changed)
-            if item.error is not None:
-                progress.failed.append(item)
-        yield progress

@@ -1,0 +1,99 @@
+"""Many sites at once, a batch per ``web.site.apply_many`` call (one validation and one
+reload per batch): the accounts' hooks (suspension re-applies an account's sites, deletion
+removes them) and ``super-cli rebuild``, which re-applies every site from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from supercp.protocol import web as rpc
+from supercp.protocol.errors import Forbidden, SystemFailure
+from supercp.web.accounts.models import HostingAccount
+from supercp.web.core import audit, daemon
+from supercp.web.core.authz import Actor, require_writable
+from supercp.web.sites.models import Site
+from supercp.web.sites.services import get_site, spec_of, with_related
+
+# Sites per web.site.apply_many call.
+REBUILD_BATCH = 500
+
+
+# --- hooks of the accounts' service -------------------------------------------------------------
+
+
+def apply_account_sites(actor: Actor, account: HostingAccount) -> None:
+    """Re-apply an account's sites after its state changed (call in that transaction)."""
+    sites = list(with_related(Site.objects.filter(account=account)))
+    for start in range(0, len(sites), REBUILD_BATCH):
+        batch = sites[start : start + REBUILD_BATCH]
+        for item in _apply_many(batch):
+            if item.error is not None:
+                raise SystemFailure(f"{item.domain}: {item.error.message}", code=item.error.code)
+
+
+def remove_account_sites(actor: Actor, account: HostingAccount) -> None:
+    """Remove an account's sites before the account goes (call in that transaction)."""
+    sites = list(Site.objects.filter(account=account))
+    if not sites:
+        return
+    with daemon.client() as c:
+        for site in sites:
+            audit.record(actor, "site.delete", site.domain, account_deleted=account.name)
+            # The files go with the home (or stay with it when it is kept).
+            c.invoke(rpc.SITE_REMOVE, rpc.RemoveParams(domain=site.domain))
+    Site.objects.filter(account=account).delete()
+
+
+# --- rebuild ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RebuildProgress:
+    """How far a rebuild is: sites done of total, and the ones that failed so far."""
+
+    total: int
+    done: int = 0
+    changed: int = 0
+    failed: list[rpc.ApplyItem] = field(default_factory=list)
+
+
+def _apply_many(sites: list[Site]) -> list[rpc.ApplyItem]:
+    params = rpc.ApplyManyParams(sites=[spec_of(s) for s in sites])
+    with daemon.client() as c:
+        results = c.invoke(rpc.SITE_APPLY_MANY, params).results
+    by_domain = {s.domain: s for s in sites}
+    moved: list[Site] = []
+    for item in results:
+        site = by_domain.get(item.domain)
+        if site is not None and item.site is not None and site.document_root != item.site.docroot:
+            site.document_root = item.site.docroot
+            moved.append(site)
+    if moved:
+        Site.objects.bulk_update(moved, ["document_root"])
+    return results
+
+
+def rebuild(
+    actor: Actor, domain: str | None = None, batch: int = REBUILD_BATCH
+) -> Iterator[RebuildProgress]:
+    """Re-apply every site in the database (or one), a batch at a time; yields progress."""
+    require_writable(actor)
+    if not actor.is_admin:
+        raise Forbidden("only administrators rebuild the sites", code="forbidden")
+    sites = Site.objects.order_by("pk")
+    if domain is not None:
+        sites = sites.filter(pk=get_site(actor, domain).pk)
+    progress = RebuildProgress(total=sites.count())
+    audit.record(actor, "site.rebuild", domain or "", sites=progress.total)
+    yield progress
+    last = 0
+    while chunk := list(with_related(sites.filter(pk__gt=last))[:batch]):
+        last = chunk[-1].pk
+        for item in _apply_many(chunk):
+            progress.done += 1
+            progress.changed += int(item.changed)
+            if item.error is not None:
+                progress.failed.append(item)
+        yield progress
