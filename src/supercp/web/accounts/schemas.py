@@ -5,20 +5,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from django.conf import settings
 from ninja import Schema
 from pydantic import Field
 
+from supercp.protocol.names import ACCOUNT_NAME_PATTERN
 from supercp.web.accounts.models import HostingAccount
 from supercp.web.accounts.services import AccountRow
 from supercp.web.core.schemas import StrictIn
 
 
 class AccountIn(StrictIn):
-    # Checked again (with the same rule as the daemon's) in services.py, naming the field.
-    name: Annotated[str, Field(min_length=1, max_length=32)]
+    # The name rule and the password minimum are only stated here (json_schema_extra), for
+    # clients and schema-driven tools: services.py enforces them with the daemon's rule and
+    # Django's validators, so the errors keep their codes (invalid-name, weak-password).
+    name: Annotated[
+        str,
+        Field(min_length=1, max_length=32, json_schema_extra={"pattern": ACCOUNT_NAME_PATTERN}),
+    ]
     email: Annotated[str, Field(max_length=254)] = ""
     # The customer's panel password; Django's password validators apply.
-    password: Annotated[str, Field(min_length=1, max_length=4096)]
+    password: Annotated[
+        str,
+        Field(max_length=4096, json_schema_extra={"minLength": settings.MIN_PASSWORD_LENGTH}),
+    ]
     # Admins only: the reseller who will own the account.
     reseller: str | None = None
     login_shell: bool = False
