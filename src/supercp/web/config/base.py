@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files come from the panel itself, so it needs no web server in front of it.
     "supercp.web.core.static.StaticFiles",
+    # Outside all but those two, so that it sees every error answer of the API.
+    "supercp.web.core.rest.JsonApiErrors",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

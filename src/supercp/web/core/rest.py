@@ -14,8 +14,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
+from django.utils.deprecation import MiddlewareMixin
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -119,6 +120,47 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
     return {"error": {"code": code, "message": message, "field": field}}
 
 
+# The code of an error that carries no SuperCPError, by its HTTP status.
+STATUS_CODES: dict[int, str] = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    500: "internal",
+}
+
+
+def code_of_status(status: int) -> str:
+    return STATUS_CODES.get(status, "error")
+
+
+class JsonApiErrors(MiddlewareMixin):
+    """Under /api/, an error answer made outside the API's handlers becomes its JSON error.
+
+    Such as ninja's 405 for a method the path does not have (plain text, before any handler
+    runs) or Django's 400 for a Host header not allowed. Status and headers (``Allow``) stay.
+    """
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            not isinstance(response, HttpResponse)  # streamed: nothing of ours
+            or response.status_code < 400
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        message = response.reason_phrase.lower()
+        response.content = json.dumps(error_body(code_of_status(response.status_code), message))
+        response["Content-Type"] = "application/json"
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
+
+
 def _field(loc: Sequence[Any]) -> str | None:
     # ninja reports ("body", <param>, "name") or ("query", "page"): keep what the caller sent.
     parts = [str(p) for p in loc]
@@ -176,11 +218,8 @@ def build_api(routers: Iterable[tuple[str, Router]]) -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, err: HttpError) -> HttpResponse:
-        code = {400: "bad-request", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
         return api.create_response(
-            request,
-            error_body(code.get(err.status_code, "error"), str(err)),
-            status=err.status_code,
+            request, error_body(code_of_status(err.status_code), str(err)), status=err.status_code
         )
 
     @api.exception_handler(RequestDataTooBig)
