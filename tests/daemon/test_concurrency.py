@@ -1,6 +1,6 @@
 """Per-object serialization, independence of different objects, and a clean SIGTERM.
 
-These run the real server and dispatcher in a thread, with two extra methods that only
+These run the real server and dispatcher in a thread, with an extra method that only
 this test registers (a slow call on a chosen object), over a real socket.
 """
 
@@ -11,7 +11,6 @@ import itertools
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,18 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from supercp.daemon.audit import AuditLog
-from supercp.daemon.config import load_config
 from supercp.daemon.context import Context
-from supercp.daemon.dispatch import Dispatcher
-from supercp.daemon.handlers import all_methods
-from supercp.daemon.main import build_deps
-from supercp.daemon.peer import RoleResolver
-from supercp.daemon.registry import ROOT_AND_PANEL, Registry, bind
-from supercp.daemon.server import DaemonServer
+from supercp.daemon.registry import ROOT_AND_PANEL, bind
 from supercp.protocol.client import DaemonClient
 from supercp.protocol.models import Result, Spec, Strict
-from tests.conftest import make_root, wait_for_socket, write_config
+from tests.daemon.threaded import ThreadDaemon
 from tests.rpc import RawClient
 
 
@@ -54,38 +46,9 @@ async def sleep(ctx: Context, params: SleepParams) -> Span:
     return Span(start=start, end=time.monotonic())
 
 
-class ThreadDaemon:
-    def __init__(self, base: Path) -> None:
-        config = load_config(write_config(base, make_root(base)))
-        deps = build_deps(config)
-        deps = type(deps)(**{**deps.__dict__, "registry": Registry([*all_methods(), sleep])})
-        self.audit = AuditLog(config.audit_dir)
-        self.server = DaemonServer(
-            config.socket,
-            Dispatcher(deps, self.audit),
-            RoleResolver(config.panel_user),
-            socket_group=config.socket_group,
-        )
-        self.socket = config.socket
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
-        wait_for_socket(self.socket)
-
-    def stop(self, grace: float = 10.0) -> None:
-        asyncio.run_coroutine_threadsafe(self.server.stop(grace), self.loop).result(30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-        self.audit.close()
-
-
 @pytest.fixture
 def daemon(world_dir: Path) -> Iterator[ThreadDaemon]:
-    d = ThreadDaemon(world_dir)
+    d = ThreadDaemon(world_dir, [sleep])
     d.start()
     yield d
     if d.thread.is_alive():

@@ -33,9 +33,10 @@ def _host_facts() -> dict[str, Any]:
 @bind(api.INFO, callers=ROOT_AND_PANEL)
 async def info(ctx: Context, params: NoParams) -> api.SystemInfo:
     """Facts for the dashboard: host, OS, kernel, uptime, load, memory, disks, services."""
-    # statvfs can block on a stuck mount; keep it off the event loop.
+    # statvfs can block on a stuck mount; keep it off the event loop. Service states come
+    # from a short cache: the dashboard asks often, and each state is an init script run.
     host, services = await asyncio.gather(
-        asyncio.to_thread(_host_facts), ctx.deps.services.status()
+        asyncio.to_thread(_host_facts), ctx.deps.services.recent_status()
     )
     return api.SystemInfo(
         os=facts.os_release(ctx.deps.config.host_path("/")),

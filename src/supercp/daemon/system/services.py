@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,17 +48,76 @@ _SYSTEMD_STATE: dict[str, ServiceState] = {
     "inactive": "stopped",
     "failed": "failed",
 }
+# How old the states system.info reports may be: the dashboard asks several times a second,
+# and each state is an init script run (a shell script) or a systemctl call.
+STATUS_TTL = 2.0
+
+Probe = Callable[[], Awaitable[list[ServiceStatus]]]
+
+
+class _Recent:
+    """A probe's last result, kept for ``ttl`` seconds; concurrent callers share one probe.
+
+    ``invalidate`` drops the result and disowns a probe in flight: callers after it start a
+    new probe, and the old one's result (read before the change) is never kept.
+    """
+
+    def __init__(self, ttl: float, clock: Callable[[], float]) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._value: list[ServiceStatus] | None = None
+        self._at = 0.0
+        self._flight: asyncio.Task[list[ServiceStatus]] | None = None
+        self._generation = 0
+
+    async def get(self, probe: Probe) -> list[ServiceStatus]:
+        if self._value is not None and self.clock() - self._at < self.ttl:
+            return list(self._value)
+        if self._flight is None:
+            self._flight = asyncio.create_task(self._fill(probe, self._generation))
+            self._flight.add_done_callback(_retrieve)
+        # Shielded: a caller that gives up does not cancel the probe the others wait for.
+        return list(await asyncio.shield(self._flight))
+
+    async def _fill(self, probe: Probe, generation: int) -> list[ServiceStatus]:
+        try:
+            value = await probe()
+        finally:
+            if generation == self._generation:
+                self._flight = None
+        if generation == self._generation:
+            self._value, self._at = value, self.clock()
+        return value
+
+    def invalidate(self) -> None:
+        self._generation += 1
+        self._value = None
+        self._flight = None
+
+
+def _retrieve(task: asyncio.Task[list[ServiceStatus]]) -> None:
+    # Every waiter may have gone; the failure is theirs to see, not the loop's to log.
+    if not task.cancelled():
+        task.exception()
 
 
 class ServiceManager:
     """Knows the units of each allow-listed service and drives them."""
 
-    def __init__(self, root: Path, runner: Runner, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        runner: Runner,
+        timeout: float = 120.0,
+        status_ttl: float = STATUS_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.root = root
         self.runner = runner
         self.timeout = timeout
         self._versions: dict[str, str] = {}
         self._versions_stamp: float = -1.0
+        self._recent = _Recent(status_ttl, clock)
 
     @property
     def systemd(self) -> bool:
@@ -144,6 +205,11 @@ class ServiceManager:
             for u, state in zip(units, states, strict=True)
         ]
 
+    async def recent_status(self) -> list[ServiceStatus]:
+        """Every managed service's state, read at most ``status_ttl`` s ago (or since the last
+        reload or restart); concurrent callers share one probe."""
+        return await self._recent.get(self.status)
+
     async def act(self, service: ServiceName, verb: str) -> list[ServiceStatus]:
         """Reload or restart every installed unit of ``service``; then report their state."""
         if verb == "reload":
@@ -152,9 +218,15 @@ class ServiceManager:
         installed = [u for u in self.units(service) if u.package in versions]
         if not installed:
             raise NotFound(f"{service} is not installed", code="not-installed", field="service")
-        for unit in installed:
-            argv = ["systemctl", verb, unit.unit] if self.systemd else ["service", unit.unit, verb]
-            done = await self.runner.run(argv, check=False, timeout=self.timeout)
-            if done.returncode != 0:
-                raise command_failure(done, f"{verb} of {unit.unit}")
+        try:
+            for unit in installed:
+                argv = (
+                    ["systemctl", verb, unit.unit] if self.systemd else ["service", unit.unit, verb]
+                )
+                done = await self.runner.run(argv, check=False, timeout=self.timeout)
+                if done.returncode != 0:
+                    raise command_failure(done, f"{verb} of {unit.unit}")
+        finally:
+            # Even a failed one may have stopped the service.
+            self._recent.invalidate()
         return await self.status(service)
