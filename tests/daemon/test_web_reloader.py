@@ -4,8 +4,8 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from supercp.daemon.web.reloader import Change, Reloader
-from supercp.protocol.errors import SuperCPError
+from supercp.daemon.web.reloader import Change, Reloader, ReloadFailed
+from supercp.protocol.errors import SuperCPError, Timeout
 
 
 class FakeService:
@@ -82,4 +82,18 @@ def test_removals_restore_the_file_when_refused(tmp_path):
     (tmp_path / "foreign.conf").write_bytes(b"bad")
     errors = asyncio.run(Reloader(FakeService(tmp_path)).commit([change(tmp_path, "a.conf", None)]))
     assert errors[0] is not None
+    assert (tmp_path / "a.conf").read_bytes() == b"ok"
+
+
+class StuckService(FakeService):
+    async def reload(self, changes: Sequence[Change]) -> None:
+        raise Timeout("nginx reload did not happen within 30 s")
+
+
+def test_a_reload_that_is_not_seen_keeps_the_checked_files_and_says_so(tmp_path):
+    errors = asyncio.run(
+        Reloader(StuckService(tmp_path)).commit([change(tmp_path, "a.conf", b"ok")])
+    )
+    assert isinstance(errors[0], ReloadFailed)
+    assert errors[0].code == "reload-failed"
     assert (tmp_path / "a.conf").read_bytes() == b"ok"

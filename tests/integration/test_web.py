@@ -388,3 +388,21 @@ def test_apply_many_applies_a_batch_with_per_site_outcomes(client, account, doma
         assert get(site)[0] in (403, 404)
     again = client.call("web.site.apply_many", {"sites": batch[:-1]})["results"]
     assert [r["changed"] for r in again] == [False] * 20
+
+
+def test_removing_an_account_removes_its_sites(client, account_name, domain):
+    name = account_name()
+    client.call("accounts.ensure", {"name": name})
+    sites = [domain() for _ in range(3)]
+    client.call(
+        "web.site.apply_many",
+        {"sites": [{"domain": s, "account": name, "php": "8.2"} for s in sites]},
+    )
+    assert client.call("accounts.remove", {"name": name})["removed"] is True
+    listed = [s["domain"] for s in client.call("web.site.list")["sites"]]
+    assert not set(sites) & set(listed)
+    for site in sites:
+        assert get(site)[0] == 404
+        assert not Path(f"/etc/nginx/supercp/sites/{site}.conf").exists()
+        assert not Path(f"/etc/php/8.2/fpm/pool.d/supercp.{site}.conf").exists()
+    assert nginx_valid()

@@ -27,7 +27,7 @@ from supercp.daemon.system.userdb import read_group, read_passwd
 from supercp.daemon.web import dirs
 from supercp.daemon.web.layout import WEB_GROUP, SitePlan, WebLayout
 from supercp.daemon.web.records import Record, RecordStore
-from supercp.daemon.web.reloader import Change, FileSet, Reloader
+from supercp.daemon.web.reloader import Change, FileSet, Reloader, ReloadFailed
 from supercp.daemon.web.render import (
     SUSPENDED_PAGE,
     render_pool,
@@ -215,12 +215,13 @@ class WebManager:
         plan = job.plan
         assert plan is not None
         current = self.records.sites.get(job.spec.domain)
-        # A record not yet committed means a change was cut short: reload even if the files
-        # already match.
-        job.changed = current is None or not current.committed
+        # A record not yet committed means a change was cut short (a crash): its files may
+        # be on disk but not loaded, so they are committed again even where they match.
+        force = current is None or not current.committed
+        job.changed = force
         vhost_path = self.layout.vhost(plan.domain)
         text = render_vhost(plan).encode()
-        if _differs(vhost_path, text):
+        if force or _differs(vhost_path, text):
             job.vhost = {vhost_path: text}
             job.changed = True
         live = plan.socket is not None and not plan.suspended
@@ -228,10 +229,12 @@ class WebManager:
             path = self.layout.pool(version, plan.domain)
             if live and version == plan.php:
                 pool = render_pool(plan).encode()
-                if _differs(path, pool):
+                # A missing socket: PHP-FPM has not loaded the pool (drift): reload it.
+                lost = plan.socket is not None and not plan.socket.exists()
+                if force or lost or _differs(path, pool):
                     job.pools_up[version] = {path: pool}
                     job.changed = True
-            elif path.exists():
+            elif path.exists() or (force and self.layout.socket(version, plan.domain).exists()):
                 job.pools_down[version] = {path: None}
                 job.changed = True
 
@@ -312,12 +315,19 @@ class WebManager:
         for job, err in zip(changes, errors, strict=True):
             job.error = job.error or err
         # The pools of sites nginx refused go back to what they were.
-        undo = [(job, change) for job, change in up if job in failed]
+        undo = [
+            (job, change)
+            for job, change in up
+            if job in failed and not isinstance(job.error, ReloadFailed)
+        ]
         for version in {c.key.partition("|")[0] for _, c in undo}:
             back = [Change(c.key, c.previous) for _, c in undo if c.key.startswith(version + "|")]
             await self.fpm(version)[1].commit(back)
         for job in failed:
-            self._restore_record(job)
+            # After a failed reload the files are in place: the record stays, uncommitted,
+            # so a retry reloads. After a refused check they were put back, and so is it.
+            if not isinstance(job.error, ReloadFailed):
+                self._restore_record(job)
         await self._commit_pools([j for j in jobs if j.error is None], "pools_down")
         for job in jobs:
             if job.error is None:
@@ -342,34 +352,43 @@ class WebManager:
     async def remove(self, domain: str, *, remove_files: bool) -> bool:
         """Take the site off nginx and PHP-FPM, drop its logs and record; False if unknown."""
         async with self._locks.hold(f"site:{domain}"):
-            record = self.records.sites.get(domain)
-            if record is None:
+            if domain not in self.records.sites:
                 return False
-            spec = record.spec
-            vhost = self.layout.vhost(domain)
-            errors = await self.nginx_reloader.commit([Change(domain, {vhost: None})])
-            if errors[0] is not None:
-                raise errors[0]
-            for version in self.php_versions():
-                pool = self.layout.pool(version, domain)
-                if pool.exists():
-                    [err] = await self.fpm(version)[1].commit([Change(domain, {pool: None})])
-                    if err is not None:
-                        raise err
+            await self._remove([domain], remove_files=remove_files)
+            return True
+
+    async def remove_account(self, account: str) -> list[str]:
+        """Remove every site of an account (before the account goes: its pools name it)."""
+        domains = [d for d, r in sorted(self.records.sites.items()) if r.spec.account == account]
+        async with contextlib.AsyncExitStack() as stack:
+            for domain in domains:
+                await stack.enter_async_context(self._locks.hold(f"site:{domain}"))
+            domains = [d for d in domains if d in self.records.sites]
+            await self._remove(domains, remove_files=False)
+        return domains
+
+    async def _remove(self, domains: list[str], *, remove_files: bool) -> None:
+        """Remove sites with one reload per service: nginx first, then their pools."""
+        if not domains:
+            return
+        changes = [Change(d, {self.layout.vhost(d): None}) for d in domains]
+        for error in await self.nginx_reloader.commit(changes):
+            if error is not None:
+                raise error
+        for version in self.php_versions():
+            pools = [self.layout.pool(version, d) for d in domains]
+            gone = [Change(p.name, {p: None}) for p in pools if p.exists()]
+            for error in await self.fpm(version)[1].commit(gone):
+                if error is not None:
+                    raise error
+        for domain in domains:
+            spec = self.records.sites[domain].spec
             for kind in ("access", "error"):
                 self.layout.log(domain, kind).unlink(missing_ok=True)
             shutil.rmtree(self.layout.plan(spec, self.config.users_group).acme_dir, True)
             if remove_files:
                 await self._remove_files(spec)
             self.records.drop(self.layout.record(domain), domain)
-            return True
-
-    async def remove_account(self, account: str) -> list[str]:
-        """Remove every site of an account (before the account goes: its pools name it)."""
-        domains = [d for d, r in sorted(self.records.sites.items()) if r.spec.account == account]
-        for domain in domains:
-            await self.remove(domain, remove_files=False)
-        return domains
 
     async def _remove_files(self, spec: SiteSpec) -> None:
         plan = self.layout.plan(spec, self.config.users_group)

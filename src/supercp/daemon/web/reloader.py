@@ -79,6 +79,12 @@ def restore(changes: Sequence[Change]) -> None:
         _put(change.previous)
 
 
+class ReloadFailed(SystemFailure):
+    """The configuration was valid and is in place, but the reload was not seen to happen."""
+
+    default_code = "reload-failed"
+
+
 def config_invalid(service: str, message: str) -> SystemFailure:
     return SystemFailure(
         f"{service} refused the configuration: {message}",
@@ -149,7 +155,12 @@ class Reloader:
             await self._pin(changes, outcome)
         accepted = [c for c in changes if outcome.get(c) is None]
         if accepted:
-            await self.service.reload(accepted)
+            try:
+                await self.service.reload(accepted)
+            except SuperCPError as err:
+                # The files stay: they passed the check, and the service may well use them.
+                failed = ReloadFailed(f"{self.service.name}: {err.message}")
+                return {**outcome, **dict.fromkeys(accepted, failed)}
             self.reloads += 1
             log.info(
                 "%s: reload #%d done with %d change(s)",
