@@ -6,13 +6,28 @@ import json
 import os
 import subprocess
 import sys
+import time
 
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from supercp.cli.main import main
+from supercp.protocol.errors import Forbidden, ValidationFailed
 from supercp.web.accounts.models import HostingAccount, State
+from supercp.web.core import security
+from supercp.web.core import services as core
+from supercp.web.core.authz import Actor
 from supercp.web.core.models import ApiToken, AuditEvent, Role, User
-from tests.web.conftest import user_exists
+from supercp.web.core.security import PENDING_2FA
+from tests.web.conftest import PASSWORD, make_user, user_exists
+
+ACCOUNTS = "/api/v1/accounts"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def cli(capsys, *args: str) -> tuple[int, dict]:
@@ -54,6 +69,81 @@ def test_reset_password_of_nobody_is_not_found(capsys):
     code, body = cli(capsys, "admin", "reset-password", "nobody")
     assert code == 1
     assert body["error"]["code"] == "not-found"
+
+
+def test_reset_password_revokes_the_users_tokens_and_ends_their_sessions(capsys):
+    ada, bob = make_user("ada", Role.ADMIN), make_user("bob", Role.ADMIN)
+    tokens = [core.issue_token(ada, f"t{i}").plaintext for i in range(2)]
+    old = core.issue_token(ada, "old")
+    core.revoke_token(Actor(ada), old.token.public_id)
+    bobs_token = core.issue_token(bob, "b").plaintext
+    signed_in, bobs_session = Client(), Client()
+    signed_in.force_login(ada)
+    bobs_session.force_login(bob)
+    # Past the old password, waiting for the second factor.
+    owing = SessionStore()
+    owing[PENDING_2FA] = {"user": ada.pk, "at": time.time()}
+    owing.create()
+
+    code, body = cli(capsys, "admin", "reset-password", "ada")
+    assert code == 0
+    assert (body["tokens_revoked"], body["sessions_ended"]) == (2, 2)
+    for token in tokens:
+        assert Client().get(ACCOUNTS, headers=bearer(token)).status_code == 401
+    assert signed_in.get(ACCOUNTS).status_code == 401
+    assert not Session.objects.filter(session_key=owing.session_key).exists()
+    # Nobody else's.
+    assert Client().get(ACCOUNTS, headers=bearer(bobs_token)).status_code == 200
+    assert bobs_session.get(ACCOUNTS).status_code == 200
+    event = AuditEvent.objects.get(action="user.reset-password", target="ada")
+    assert event.details == {"tokens_revoked": 2, "sessions_ended": 2}
+
+
+def test_reset_password_says_what_it_ended(capsys):
+    ada = make_user("ada", Role.ADMIN)
+    core.issue_token(ada, "t")
+    assert main(["admin", "reset-password", "ada"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "New password for ada (admin):" in text
+    assert "Revoked 1 API token and ended 0 sessions." in text
+
+
+def lock(name: str) -> None:
+    for _ in range(security.ACCOUNT_LIMIT):
+        with pytest.raises(ValidationFailed):
+            security.check_password_login(name, "wrong password", "192.0.2.7")
+
+
+def test_admin_unlock_lifts_the_sign_in_lock(capsys):
+    make_user("ada", Role.ADMIN)
+    lock("ada")
+    with pytest.raises(Forbidden, match="Too many failed sign-ins"):
+        security.check_password_login("ada", PASSWORD, "192.0.2.8")
+
+    assert cli(capsys, "admin", "unlock", "ada") == (0, {"name": "ada", "was_locked": True})
+    assert security.check_password_login("ada", PASSWORD, "192.0.2.8").username == "ada"
+    event = AuditEvent.objects.get(action="auth.unlock", target="ada")
+    assert (event.actor, event.actor_name, event.details) == (
+        None,
+        "root (super-cli)",
+        {"was_locked": True},
+    )
+    # Failures count again from the unlock on.
+    lock("ada")
+    assert security.throttled("ada", None) is not None
+
+
+def test_admin_unlock_of_a_login_that_is_not_locked_says_so(capsys):
+    make_user("ada", Role.ADMIN)
+    assert main(["admin", "unlock", "ada"]) == 0
+    assert "ada was not locked" in capsys.readouterr().out
+    assert AuditEvent.objects.filter(action="auth.unlock", target="ada").count() == 1
+
+
+def test_admin_unlock_of_nobody_is_not_found(capsys):
+    code, body = cli(capsys, "admin", "unlock", "nobody")
+    assert code == 1
+    assert (body["error"]["code"], body["error"]["field"]) == ("not-found", "name")
 
 
 def test_api_token_create_prints_a_token_that_authenticates(capsys):

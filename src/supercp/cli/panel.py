@@ -72,16 +72,56 @@ def admin_reset_password(
     name: Annotated[str, typer.Argument(help="Login name (any role).")],
     json: JsonOption = False,
 ) -> None:
-    """Give a panel login a new generated password (shown once); its sessions end."""
+    """Give a panel login a new generated password (shown once); its API tokens are revoked
+    and its sessions end."""
     use_json(json)
     with django_panel():
         from supercp.web.core import services
 
-        user, password = services.reset_password(name)
+        done = services.reset_password(name)
+    user = done.user
     if out.json:
-        out.emit({"name": user.username, "role": user.role, "password": password})
+        out.emit(
+            {
+                "name": user.username,
+                "role": user.role,
+                "password": done.password,
+                "tokens_revoked": done.tokens_revoked,
+                "sessions_ended": done.sessions_ended,
+            }
+        )
         return
-    console.print(f"New password for [bold]{user.username}[/] ({user.role}): [bold]{password}[/]")
+    console.print(
+        f"New password for [bold]{user.username}[/] ({user.role}): [bold]{done.password}[/]"
+    )
+    console.print(
+        f"Revoked {_count(done.tokens_revoked, 'API token')} and ended "
+        f"{_count(done.sessions_ended, 'session')}."
+    )
+
+
+@admin_app.command("unlock")
+def admin_unlock(
+    name: Annotated[str, typer.Argument(help="Login name (any role).")],
+    json: JsonOption = False,
+) -> None:
+    """Lift the sign-in lock that failed attempts put on a login (audited as auth.unlock)."""
+    use_json(json)
+    with django_panel():
+        from supercp.web.core import security
+
+        was_locked = security.unlock(name)
+    if out.json:
+        out.emit({"name": name, "was_locked": was_locked})
+        return
+    if was_locked:
+        console.print(f"Unlocked [bold]{name}[/]: it may sign in again.")
+    else:
+        console.print(f"[bold]{name}[/] was not locked; its failed attempts count from now.")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 @token_app.command("create")

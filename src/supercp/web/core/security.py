@@ -2,9 +2,9 @@
 
 Failed attempts are counted from the audit log itself: ``auth.login-failed`` and
 ``auth.2fa-failed`` events of the last WINDOW, per account name (since that account's last
-successful sign-in) and per client address. Past a limit the attempt is refused before any
-password is checked, and the refusal is audited too (it does not count as a failure, so a lock
-ends WINDOW after the failures that caused it).
+successful sign-in or ``auth.unlock``) and per client address. Past a limit the attempt is
+refused before any password is checked, and the refusal is audited too (it does not count as
+a failure, so a lock ends WINDOW after the failures that caused it).
 
 Two-factor uses django-otp: a TOTPDevice for the authenticator app and a StaticDevice whose
 tokens are the recovery codes (each works once). The views hold the session; the rules are
@@ -21,13 +21,14 @@ from datetime import datetime, timedelta
 import segno
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from supercp.protocol.errors import Conflict, Forbidden, ValidationFailed
+from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from supercp.web.core import audit
 from supercp.web.core.authz import Actor, require_writable
 from supercp.web.core.models import AuditEvent, User
@@ -36,10 +37,15 @@ WINDOW = timedelta(minutes=15)
 ACCOUNT_LIMIT = 5
 IP_LIMIT = 20
 FAILURES = ("auth.login-failed", "auth.2fa-failed")
+# Events after which an account name's failures no longer count.
+FRESH_STARTS = ("auth.login", "auth.unlock")
 RECOVERY_CODES = 10
 # How long a password may wait for its second factor.
 PENDING_TTL = timedelta(minutes=5)
 TOTP_RE = re.compile(r"\d{6}")
+# The session key of a user who gave the right password and still owes the second factor
+# (``{"user": pk, "at": time}``).
+PENDING_2FA = "supercp.pending_2fa"
 
 
 def now() -> datetime:
@@ -63,7 +69,7 @@ def throttled(username: str, ip: str | None) -> timedelta | None:
     recent = AuditEvent.objects.filter(action__in=FAILURES, time__gt=at - WINDOW)
     by_account = recent.filter(target=username)
     last_ok = (
-        AuditEvent.objects.filter(action="auth.login", target=username, time__gt=at - WINDOW)
+        AuditEvent.objects.filter(action__in=FRESH_STARTS, target=username, time__gt=at - WINDOW)
         .values_list("time", flat=True)
         .first()
     )
@@ -76,6 +82,39 @@ def throttled(username: str, ip: str | None) -> timedelta | None:
         waits.append(_wait(list(by_ip), IP_LIMIT, at))
     found = [w for w in waits if w is not None and w > timedelta(0)]
     return max(found) if found else None
+
+
+def unlock(username: str) -> bool:
+    """Lift an account name's sign-in lock (super-cli, as root); whether it was locked.
+
+    Audited as ``auth.unlock``, which the throttle takes as a fresh start for that name, as it
+    takes a successful sign-in. The per-address count stays: it is not the account's.
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            raise NotFound(f"no user '{username}'", field="name")
+        was_locked = throttled(user.username, None) is not None
+        audit.record(None, "auth.unlock", user.username, was_locked=was_locked)
+    return was_locked
+
+
+def end_sessions(user: User) -> int:
+    """Delete every session signed in as ``user`` or owing their second factor; how many.
+
+    A changed password already makes Django refuse the signed-in ones at their next request;
+    deleting them also ends a sign-in that got past the old password and waits for its code.
+    """
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        pending = data.get(PENDING_2FA)
+        if data.get("_auth_user_id") == str(user.pk) or (
+            isinstance(pending, dict) and pending.get("user") == user.pk
+        ):
+            session.delete()
+            ended += 1
+    return ended
 
 
 def _refuse_if_throttled(username: str, ip: str | None, field: str) -> None:

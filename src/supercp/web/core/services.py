@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from supercp.protocol import system as system_rpc
 from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from supercp.web.core import audit, daemon
+from supercp.web.core import audit, daemon, security
 from supercp.web.core.authz import Actor, require_role, require_writable
 from supercp.web.core.models import ApiToken, AuditEvent, Role, User
 
@@ -110,8 +110,19 @@ def create_admin(name: str, email: str = "") -> tuple[User, str]:
     return user, password
 
 
-def reset_password(name: str) -> tuple[User, str]:
-    """Give a login a new generated password (super-cli, as root); its sessions end."""
+@dataclass(frozen=True)
+class PasswordReset:
+    """A login's new password (shown once) and what the reset ended."""
+
+    user: User
+    password: str
+    tokens_revoked: int
+    sessions_ended: int
+
+
+def reset_password(name: str) -> PasswordReset:
+    """Give a login a new generated password (super-cli, as root), revoke its API tokens and
+    end its sessions: whoever had the old password may have made either."""
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=name).first()
         if user is None:
@@ -119,8 +130,14 @@ def reset_password(name: str) -> tuple[User, str]:
         password = generate_password()
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit.record(None, "user.reset-password", name)
-    return user, password
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        ended = security.end_sessions(user)
+        audit.record(
+            None, "user.reset-password", name, tokens_revoked=revoked, sessions_ended=ended
+        )
+    return PasswordReset(user, password, revoked, ended)
 
 
 def check_email(email: str) -> None:

@@ -33,8 +33,7 @@ from supercp.web.core.pages import (
 )
 from supercp.web.core.rest import client_ip
 
-# The user who gave the right password and still owes the second factor, and since when.
-PENDING_2FA = "supercp.pending_2fa"
+PENDING_2FA = security.PENDING_2FA
 RECOVERY_CODES = "supercp.recovery_codes"
 
 
