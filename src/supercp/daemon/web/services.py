@@ -24,7 +24,8 @@ from supercp.protocol.errors import NotFound, SystemFailure, Timeout
 
 log = logging.getLogger(__name__)
 
-RELOAD_TIMEOUT = 30.0
+# Long enough for PHP-FPM to re-read 10,000 pools on a busy machine.
+RELOAD_TIMEOUT = 120.0
 _POLL = 0.01
 
 
