@@ -148,6 +148,33 @@ def test_php_of_one_account_cannot_reach_another_accounts_files(client, account,
     assert bob_root.is_dir()
 
 
+def test_a_symlink_to_another_accounts_file_is_not_served(client, account, domain):
+    alice, bob = account(), account()
+    alice_root = php_site(client, alice, domain())
+    bob_site = domain()
+    bob_root = php_site(client, bob, bob_site)
+    put_file(bob, bob_root / "config.txt", "bob's password")
+    assert get(bob_site, "/config.txt")[:2] == (200, "bob's password")
+    link = alice_root / "steal.txt"
+    link.symlink_to(bob_root / "config.txt")
+    os.lchown(link, pwd.getpwnam(alice).pw_uid, -1)
+    status, body, _ = get(alice_site_of(client, alice), "/steal.txt")
+    assert status in {403, 404}  # try_files counts a refused link as no file
+    assert "password" not in body
+    # Links to the account's own files still work.
+    put_file(alice, alice_root / "mine.txt", "alice's")
+    own = alice_root / "own.txt"
+    own.symlink_to(alice_root / "mine.txt")
+    os.lchown(own, pwd.getpwnam(alice).pw_uid, -1)
+    assert get(alice_site_of(client, alice), "/own.txt")[:2] == (200, "alice's")
+
+
+def alice_site_of(client: DaemonClient, account: str) -> str:
+    return next(
+        s["domain"] for s in client.call("web.site.list")["sites"] if s["account"] == account
+    )
+
+
 def test_a_static_site_with_redirected_aliases(client, account, domain):
     alice, site = account(), domain()
     www = f"www.{site}"
