@@ -97,3 +97,17 @@ def test_a_reload_that_is_not_seen_keeps_the_checked_files_and_says_so(tmp_path)
     assert isinstance(errors[0], ReloadFailed)
     assert errors[0].code == "reload-failed"
     assert (tmp_path / "a.conf").read_bytes() == b"ok"
+
+
+class SlowChecker(FakeService):
+    async def check(self) -> str | None:
+        raise Timeout("nginx did not finish in time")
+
+
+def test_files_whose_check_did_not_finish_are_put_back(tmp_path):
+    (tmp_path / "a.conf").write_bytes(b"old")
+    reloader = Reloader(SlowChecker(tmp_path))
+    errors = asyncio.run(reloader.commit([change(tmp_path, "a.conf", b"new")]))
+    assert isinstance(errors[0], Timeout)
+    assert (tmp_path / "a.conf").read_bytes() == b"old"
+    assert reloader.reloads == 0

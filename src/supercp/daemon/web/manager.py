@@ -25,7 +25,7 @@ from supercp.daemon.system.files import atomic_write
 from supercp.daemon.system.runner import Runner
 from supercp.daemon.system.userdb import read_group, read_passwd
 from supercp.daemon.web import dirs
-from supercp.daemon.web.layout import WEB_GROUP, SitePlan, WebLayout
+from supercp.daemon.web.layout import WEB_GROUP, SitePlan, WebLayout, stem
 from supercp.daemon.web.records import Record, RecordStore
 from supercp.daemon.web.reloader import Change, FileSet, Reloader, ReloadFailed
 from supercp.daemon.web.render import (
@@ -75,10 +75,32 @@ class WebManager:
         self.accounts = accounts
         self.records = RecordStore(self.layout.records_dir)
         self.records.load()
+        self._sweep()
         self.nginx = Nginx(self.layout, runner)
         self.nginx_reloader = Reloader(self.nginx)
         self._fpm: dict[str, tuple[PhpFpm, Reloader]] = {}
         self._locks = KeyedLocks()
+
+    def _sweep(self) -> None:
+        """Delete server blocks and pools that no record vouches for (left by a bug or by
+        hand); records are written before files, so none is in the middle of a change."""
+        wanted = {stem(d) for d in self.records.sites}
+        found = [(p, p.name.removesuffix(".conf")) for p in _listing(self.layout.vhost_dir)]
+        for version in php_versions(self.layout):
+            pools = _listing(self.layout.fpm_dir(version) / "pool.d")
+            found += [
+                (p, p.name[len("supercp.") : -len(".conf")])
+                for p in pools
+                if p.name.startswith("supercp.")
+            ]
+        for path, name in found:
+            if name not in wanted:
+                log.warning("removing %s: no site record names it", path)
+                path.unlink(missing_ok=True)
+        # Temp files of writes a crash cut short (nothing is being written at start).
+        for directory in (self.layout.vhost_dir, self.layout.records_dir):
+            for path in _listing(directory, ".tmp"):
+                path.unlink(missing_ok=True)
 
     # -- queries -----------------------------------------------------------------------
 
@@ -397,6 +419,13 @@ class WebManager:
             return  # no account, no home to clean
         owner = dirs.Owner(entry.uid, entry.gid, -1)
         await asyncio.to_thread(dirs.remove_site_dir, plan.home, plan.site_dir, owner)
+
+
+def _listing(directory: Path, suffix: str = ".conf") -> list[Path]:
+    try:
+        return [directory / n for n in os.listdir(directory) if n.endswith(suffix)]
+    except FileNotFoundError:
+        return []
 
 
 def _differs(path: Path, data: bytes) -> bool:

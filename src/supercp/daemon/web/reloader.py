@@ -143,7 +143,12 @@ class Reloader:
         self.batches += 1
         await asyncio.to_thread(write, changes)
         outcome: dict[Change, SuperCPError | None] = {}
-        problem = await self.service.check()
+        try:
+            problem = await self.service.check()
+        except BaseException:
+            # Unchecked files must not stay for the next reload to pick up.
+            await asyncio.to_thread(restore, changes)
+            raise
         if problem is not None:
             await asyncio.to_thread(restore, changes)
             baseline = await self.service.check()
