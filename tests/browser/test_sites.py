@@ -30,16 +30,16 @@ def test_an_admin_creates_a_site_sees_it_listed_and_opens_its_page(
     page.get_by_role("link", name="Sites").first.click()
     page.wait_for_url(re.compile(r"/sites$"))
     page.get_by_role("button", name="New site").first.click()
-    page.get_by_label("Domain").fill("bad;name")
+    page.get_by_label("Domain", exact=True).fill("bad;name")
     chooser = page.get_by_label("Hosting account")
     # A select when there are several accounts; the only one is shown read-only.
     if chooser.evaluate("e => e.tagName") == "SELECT":
         chooser.select_option(account)
     page.get_by_role("button", name="Create site").click()
-    expect(page.get_by_label("Domain")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Domain", exact=True)).to_have_attribute("aria-invalid", "true")
     shot(page, "sites-bad-domain")
 
-    page.get_by_label("Domain").fill(domain)
+    page.get_by_label("Domain", exact=True).fill(domain)
     page.get_by_role("button", name="Create site").click()
     expect(page.get_by_text(f"Created site {domain}.")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("link", name=domain)).to_be_visible()
