@@ -6,13 +6,15 @@ import pwd
 from datetime import datetime
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from supercp.protocol.client import DaemonClient
 from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from supercp.web.accounts import services
-from supercp.web.accounts.models import HostingAccount, State
+from supercp.web.accounts.models import AccountTotal, HostingAccount, State
 from supercp.web.core.authz import Actor
-from supercp.web.core.models import AuditEvent, Role
+from supercp.web.core.models import AuditEvent, Role, User
 from supercp.web.core.services import Page
 from tests.web.conftest import PASSWORD, SOCKET, make_user, system_account, user_exists
 
@@ -235,3 +237,62 @@ def test_pages_split_the_list_and_report_the_total(world, account_name):
     assert isinstance(first.items[0].created_at, datetime)
     with pytest.raises(ValidationFailed):
         services.list_accounts(world.admin, per_page=1000)
+
+
+# --- the admins' total: AccountTotal, kept by triggers ----------------------------------------
+
+
+def seed(*names: str, reseller: User | None = None) -> None:
+    """Accounts in the database only (no Linux users), written as bulk_create writes them."""
+    users = User.objects.bulk_create(
+        [User(username=n, role=Role.CUSTOMER, reseller=reseller) for n in names]
+    )
+    HostingAccount.objects.bulk_create(
+        [HostingAccount(name=u.username, user=u, reseller=reseller) for u in users]
+    )
+
+
+def totals(actor: Actor) -> tuple[int, int, int]:
+    """What the list and the dashboard say, and what COUNT(*) says."""
+    listed = services.list_accounts(actor).total
+    return listed, services.counts(actor).accounts, HostingAccount.objects.count()
+
+
+def test_the_admins_total_follows_every_way_of_writing_accounts():
+    admin = Actor(make_user("admin", Role.ADMIN))
+    start = HostingAccount.objects.count()
+    seed("tot1", "tot2", "tot3")
+    assert totals(admin) == (start + 3,) * 3
+    HostingAccount.objects.filter(name="tot1").delete()
+    assert totals(admin) == (start + 2,) * 3
+
+    def change_and_fail() -> None:
+        with transaction.atomic():
+            seed("tot4")
+            HostingAccount.objects.filter(name="tot2").delete()
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        change_and_fail()
+    assert totals(admin) == (start + 2,) * 3
+    assert AccountTotal.objects.get(id=1).count == start + 2
+
+
+def test_an_admins_unfiltered_list_counts_no_rows():
+    admin = Actor(make_user("admin", Role.ADMIN))
+    seed("tot1", "tot2")
+    with CaptureQueriesContext(connection) as queries:
+        services.list_accounts(admin)
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    # Filtered lists and other roles' lists are counted as before.
+    with CaptureQueriesContext(connection) as queries:
+        assert services.list_accounts(admin, search="tot1").total == 1
+    assert [q for q in queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_a_resellers_total_is_their_own_accounts_only():
+    rita = Actor(make_user("rita", Role.RESELLER))
+    seed("tot1", "tot2", reseller=rita.user)
+    seed("tot3")
+    assert services.list_accounts(rita).total == 2
+    assert services.counts(rita).accounts == 2
