@@ -1,8 +1,10 @@
 """Malformed, oversized and stalled input: errors for the offender, nothing for the others."""
 
 import socket
+import subprocess
 import time
 
+from supercp.daemon.server import BACKLOG
 from supercp.protocol.framing import MAX_MESSAGE
 from tests.rpc import RawClient, request
 
@@ -81,3 +83,21 @@ def test_many_requests_in_flight_on_one_connection_all_get_answers(test_daemon):
         )
         ids = {c.recv()["id"] for _ in range(500)}
     assert ids == set(range(500))
+
+
+def test_the_socket_queues_a_burst_of_new_connections(test_daemon):
+    # A Unix socket refuses connects beyond its listen backlog at once (EAGAIN), so a burst
+    # of panel requests needs a deep queue; ss shows a listener's backlog as its Send-Q.
+    out = subprocess.run(
+        ["ss", "-xlH", "src", str(test_daemon.socket)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[0] == "u_str"
+    assert out[1] == "LISTEN"
+    assert int(out[3]) == BACKLOG >= 1024
+    socks = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(300)]
+    try:
+        for sock in socks:
+            sock.connect(str(test_daemon.socket))
+    finally:
+        for sock in socks:
+            sock.close()

@@ -20,6 +20,9 @@ from supercp.protocol.errors import InvalidRequest
 log = logging.getLogger("supercp.daemon")
 
 SOCKET_MODE = 0o660
+# Connections waiting to be accepted. A Unix socket refuses a connect beyond it at once
+# (EAGAIN) instead of retrying as TCP does, and a burst of panel requests opens one each.
+BACKLOG = 1024
 
 
 class Connection(asyncio.Protocol):
@@ -191,7 +194,7 @@ class DaemonServer:
             os.umask(old_umask)
         os.chown(self.path, 0, gid)
         os.chmod(self.path, SOCKET_MODE)
-        sock.listen(512)
+        sock.listen(BACKLOG)
         sock.setblocking(False)
         return sock
 
@@ -216,8 +219,9 @@ class DaemonServer:
 
     async def start(self) -> None:
         sock = self._bind()
+        # asyncio listens again with its own backlog (100 unless told).
         self._server = await asyncio.get_running_loop().create_unix_server(
-            lambda: Connection(self), sock=sock
+            lambda: Connection(self), sock=sock, backlog=BACKLOG
         )
 
     async def stop(self, grace: float) -> None:
