@@ -4,12 +4,15 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from supercp.daemon.web.reloader import Change, Reloader, ReloadFailed
+from supercp.daemon.web.reloader import Change, Fingerprint, Reloader, ReloadFailed
 from supercp.protocol.errors import SuperCPError, Timeout
 
 
 class FakeService:
-    """Valid unless a file holds b"bad"; each reload takes a while, like nginx's."""
+    """Valid unless a file holds b"bad"; each reload takes a while, like nginx's.
+
+    Files named ``foreign*`` are the admin's, the rest ours: the fingerprint is of those.
+    """
 
     name = "nginx"
 
@@ -22,6 +25,10 @@ class FakeService:
         self.checks += 1
         bad = sorted(p.name for p in self.directory.iterdir() if p.read_bytes() == b"bad")
         return f"bad files: {', '.join(bad)}" if bad else None
+
+    def fingerprint(self) -> Fingerprint:
+        foreign = (p for p in self.directory.iterdir() if p.name.startswith("foreign"))
+        return frozenset((str(p), hash(p.read_bytes()), 0, 0, 0) for p in foreign)
 
     async def reload(self, changes: Sequence[Change]) -> None:
         await asyncio.sleep(0.05)
@@ -111,3 +118,63 @@ def test_files_whose_check_did_not_finish_are_put_back(tmp_path):
     assert isinstance(errors[0], Timeout)
     assert (tmp_path / "a.conf").read_bytes() == b"old"
     assert reloader.reloads == 0
+
+
+def commit(reloader: Reloader, directory: Path, name: str, data: bytes) -> SuperCPError | None:
+    [error] = asyncio.run(reloader.commit([change(directory, name, data)]))
+    return error
+
+
+def test_the_whole_check_is_skipped_while_nothing_but_our_files_changed(tmp_path):
+    (tmp_path / "foreign.conf").write_bytes(b"ok")
+    service = FakeService(tmp_path)
+    reloader = Reloader(service)
+    assert commit(reloader, tmp_path, "a.conf", b"ok") is None
+    assert service.checks == 1  # the first batch since start is always checked
+    for name in ("b.conf", "c.conf", "a.conf"):
+        assert commit(reloader, tmp_path, name, b"ok") is None
+    assert service.checks == 1
+    assert (reloader.checks, reloader.skipped, reloader.reloads) == (1, 3, 4)
+
+
+def test_a_foreign_file_changed_since_the_last_check_is_checked_and_refuses(tmp_path):
+    service = FakeService(tmp_path)
+    reloader = Reloader(service)
+    assert commit(reloader, tmp_path, "a.conf", b"ok") is None
+    (tmp_path / "foreign.conf").write_bytes(b"bad")
+    error = commit(reloader, tmp_path, "b.conf", b"ok")
+    assert error is not None
+    assert "foreign.conf" in error.message
+    assert not (tmp_path / "b.conf").exists()
+    # Still broken: checked again, not trusted.
+    assert commit(reloader, tmp_path, "c.conf", b"ok") is not None
+    (tmp_path / "foreign.conf").write_bytes(b"fixed")
+    assert commit(reloader, tmp_path, "c.conf", b"ok") is None
+    assert commit(reloader, tmp_path, "d.conf", b"ok") is None
+    assert reloader.skipped == 1
+    assert service.reloaded == [["a.conf"], ["c.conf"], ["d.conf"]]
+
+
+class StuckOnce(FakeService):
+    stuck = False
+
+    async def reload(self, changes: Sequence[Change]) -> None:
+        if self.stuck:
+            self.stuck = False
+            (self.directory / "foreign.conf").write_bytes(b"bad")  # what a limit looks like
+            raise Timeout("nginx reload did not happen within 30 s")
+        await super().reload(changes)
+
+
+def test_an_unconfirmed_reload_runs_the_whole_check_and_reports_what_it_says(tmp_path):
+    service = StuckOnce(tmp_path)
+    reloader = Reloader(service)
+    assert commit(reloader, tmp_path, "a.conf", b"ok") is None
+    service.stuck = True
+    error = commit(reloader, tmp_path, "b.conf", b"ok")
+    assert isinstance(error, ReloadFailed)
+    assert "did not happen" in error.message
+    assert "the whole configuration now fails: bad files: foreign.conf" in error.message
+    assert service.checks == 2
+    assert commit(reloader, tmp_path, "c.conf", b"ok") is not None
+    assert service.checks == 4  # not trusted: checked (and the baseline) before any reload

@@ -401,6 +401,26 @@ def test_concurrent_applies_share_reloads(account, domain):
         assert get(site)[0] in (403, 404)  # served (no index yet)
 
 
+def daemon_log_since(start: int) -> list[str]:
+    with DAEMON_LOG.open("rb") as fh:
+        fh.seek(start)
+        return fh.read().decode().splitlines()
+
+
+def test_a_second_apply_reloads_without_checking_the_whole_config_again(client, account, domain):
+    alice, first, second = account(), domain(), domain()
+    php_site(client, alice, first)
+    start = DAEMON_LOG.stat().st_size
+    docroot = php_site(client, alice, second)
+    lines = daemon_log_since(start)
+    for service in ("nginx", "php-fpm"):
+        reloads = [line for line in lines if f"{service}: reload #" in line]
+        assert len(reloads) == 1, lines
+        assert reloads[0].endswith("whole check skipped"), reloads
+    put_file(alice, docroot / "index.php", "<?php echo 'second';")
+    assert get(second)[:2] == (200, "second")
+
+
 def test_apply_many_applies_a_batch_with_per_site_outcomes(client, account, domain):
     alice, bob = account(), account()
     taken = domain()

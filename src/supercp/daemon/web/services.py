@@ -14,12 +14,12 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from supercp.daemon.system.runner import Runner
 from supercp.daemon.web.layout import WebLayout
-from supercp.daemon.web.reloader import Change
+from supercp.daemon.web.reloader import Change, Fingerprint
 from supercp.protocol.errors import NotFound, SystemFailure, Timeout
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,29 @@ async def _until(condition: object, what: str, timeout: float = RELOAD_TIMEOUT) 
         await asyncio.sleep(_POLL)
 
 
+def fingerprint(root: Path, ours: Callable[[Path, str], bool]) -> Fingerprint:
+    """Path, size, mtime, ctime and inode of every file under ``root`` that is not ours.
+
+    ``ours(directory, name)`` says which files (or whole directories) to leave out. A link
+    counts by what it points to: pointing it elsewhere, or editing its target, shows.
+    """
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        directory = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if not ours(directory, d)]
+        for name in filenames:
+            if ours(directory, name):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:  # a dangling link, or gone meanwhile
+                found.append((path, -1, -1, -1, -1))
+                continue
+            found.append((path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return frozenset(found)
+
+
 class Nginx:
     """nginx with our http-level include; every site a file in the sites directory."""
 
@@ -127,6 +150,11 @@ class Nginx:
                     return dict.fromkeys(paths.values(), said)
                 problems[paths.pop(culprit)] = said.replace(f"{culprit}:", "line ")
         return problems
+
+    def fingerprint(self) -> Fingerprint:
+        """Everything under /etc/nginx but the sites directory (our server blocks)."""
+        sites = self.layout.vhost_dir
+        return fingerprint(self.layout.nginx_conf.parent, lambda d, n: d / n == sites)
 
     async def check(self) -> str | None:
         self._require()
@@ -194,8 +222,19 @@ class PhpFpm:
         main = base / f"main-{name}.conf"
         includes = "".join(f"include = {p}\n" for p in pools)
         main.write_text(f"[global]\npid = {base}/fpm.pid\nerror_log = {base}/fpm.log\n{includes}")
-        done = await self.runner.run([str(self.binary), "-t", "-y", str(main)], check=False)
+        # -n: no php.ini. Pools are parsed by php-fpm itself, whatever the ini holds, and
+        # PHP's start (loading every extension) is most of the run.
+        done = await self.runner.run([str(self.binary), "-n", "-t", "-y", str(main)], check=False)
         return None if done.returncode == 0 else _said(done.stdout, done.stderr)
+
+    def fingerprint(self) -> Fingerprint:
+        """Everything under /etc/php/X.Y/fpm but our pools (and their temp files)."""
+        pools = self.layout.fpm_dir(self.version) / "pool.d"
+
+        def ours(directory: Path, name: str) -> bool:
+            return directory == pools and name.startswith(("supercp.", ".supercp."))
+
+        return fingerprint(self.layout.fpm_dir(self.version), ours)
 
     async def check(self) -> str | None:
         done = await self.runner.run(
