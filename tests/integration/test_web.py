@@ -421,6 +421,19 @@ def test_a_second_apply_reloads_without_checking_the_whole_config_again(client, 
     assert get(second)[:2] == (200, "second")
 
 
+def test_a_php_site_goes_live_while_php_fpm_reloads_for_someone_else(client, account, domain):
+    alice = account()
+    for _ in range(3):
+        site = domain()
+        # An admin's reload just before ours: a signal sent while it re-executes is lost.
+        os.kill(int(Path("/run/php/php8.2-fpm.pid").read_text()), signal.SIGUSR2)
+        t0 = time.monotonic()
+        docroot = php_site(client, alice, site)
+        assert time.monotonic() - t0 < 10
+        put_file(alice, docroot / "index.php", "<?php echo 'live';")
+        assert get(site)[:2] == (200, "live")
+
+
 def test_apply_many_applies_a_batch_with_per_site_outcomes(client, account, domain):
     alice, bob = account(), account()
     taken = domain()

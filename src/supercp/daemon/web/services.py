@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # Long enough for PHP-FPM to re-read 10,000 pools on a busy machine.
 RELOAD_TIMEOUT = 120.0
 _POLL = 0.01
+# How long a new PHP-FPM master may be up without our sockets before we signal it again.
+_RESIGNAL_AFTER = 2.0
 
 
 def _said(out: str, err: str) -> str:
@@ -244,11 +246,9 @@ class PhpFpm:
 
     async def reload(self, changes: Sequence[Change]) -> None:
         pid_file = self.layout.fpm_pid(self.version)
-        pid = _read_pid(pid_file)
-        if pid is None:
+        if _read_pid(pid_file) is None:
             log.warning("php%s-fpm is not running; nothing to reload", self.version)
             return
-        stamp = pid_file.stat().st_mtime_ns
         sockets: dict[Path, bool] = {}
         for change in changes:
             for data in change.files.values():
@@ -259,17 +259,52 @@ class PhpFpm:
                 sock = _listen(data)
                 if sock is not None:
                     sockets.setdefault(sock, False)
-        os.kill(pid, signal.SIGUSR2)
+        # Someone else's reload may be under way (a master re-executes itself, reads every
+        # pool, then forks its successor): a signal sent in between is lost. So signal only
+        # a master that is up, and signal again if a new master is up without our sockets.
+        what = f"php{self.version}-fpm reload"
+        await _until(lambda: _fpm_master(pid_file) is not None, what)
+        signalled = _fpm_master(pid_file)
+        stamp = pid_file.stat().st_mtime_ns
+        assert signalled is not None
+        os.kill(signalled, signal.SIGUSR2)
+        mismatch_since: float | None = None
 
         def reloaded() -> bool:
+            nonlocal signalled, stamp, mismatch_since
             try:
                 if pid_file.stat().st_mtime_ns == stamp:
                     return False
             except FileNotFoundError:
                 return False
-            return all(path.exists() == wanted for path, wanted in sockets.items())
+            if all(path.exists() == wanted for path, wanted in sockets.items()):
+                return True
+            master = _fpm_master(pid_file)
+            if master is None or master == signalled:
+                return False
+            now = time.monotonic()
+            if mismatch_since is None:
+                mismatch_since = now
+            elif now - mismatch_since > _RESIGNAL_AFTER:
+                log.warning("php%s-fpm: reloaded without our pools; signalling again", self.version)
+                signalled, stamp, mismatch_since = master, pid_file.stat().st_mtime_ns, None
+                os.kill(master, signal.SIGUSR2)
+            return False
 
-        await _until(reloaded, f"php{self.version}-fpm reload")
+        await _until(reloaded, what)
+
+
+def _fpm_master(pid_file: Path) -> int | None:
+    """The master's pid once it runs as one (its handlers set), else None."""
+    pid = _read_pid(pid_file)
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            title = fh.read()
+    except FileNotFoundError:
+        return None
+    return pid if title.startswith(b"php-fpm: master process") else None
 
 
 def _listen(data: bytes | None) -> Path | None:
