@@ -7,7 +7,7 @@ import pytest
 
 from supercp.daemon.config import DaemonConfig
 from supercp.daemon.web.layout import WebLayout, stem
-from supercp.daemon.web.render import render_pool, render_vhost
+from supercp.daemon.web.render import render_fpm_ini, render_pool, render_vhost
 from supercp.protocol.web import PhpLimits, SiteSpec
 
 GOLDEN = Path(__file__).parent / "golden" / "web"
@@ -50,6 +50,10 @@ def test_vhost_matches_its_golden_file(case):
 @pytest.mark.parametrize("case", ["php", "redirect"])
 def test_pool_matches_its_golden_file(case):
     check(f"{case}.pool.conf", render_pool(LAYOUT.plan(CASES[case], "supercp-users")))
+
+
+def test_fpm_ini_matches_its_golden_file():
+    check("fpm.ini", render_fpm_ini())
 
 
 def test_a_static_site_has_no_pool():

@@ -119,6 +119,7 @@ def test_php_of_one_account_cannot_reach_another_accounts_files(client, account,
         f"echo 'list=', var_export(@scandir('/home/{bob}'), true), \"\\n\";\n"
         "echo 'passwd=', var_export(@file_get_contents('/etc/passwd'), true), \"\\n\";\n"
         "echo 'exec=', function_exists('exec') && is_callable('exec') ? 'yes' : 'no', \"\\n\";\n"
+        "echo 'url_include=', var_export((bool) ini_get('allow_url_include'), true), \"\\n\";\n"
         f"echo 'own=', file_put_contents('{alice_root}/w.txt', 'x'), \"\\n\";\n"
     )
     put_file(alice, alice_root / "probe.php", probe)
@@ -128,6 +129,9 @@ def test_php_of_one_account_cannot_reach_another_accounts_files(client, account,
     assert "list=false" in body
     assert "passwd=false" in body
     assert "own=1" in body
+    # From the version's conf.d/99-supercp.ini, which the daemon put in place.
+    assert "exec=no" in body
+    assert "url_include=false" in body
     assert "bob's secret" not in body
     # Bob's pool socket refuses alice's user; alice's own socket lets her in.
     sockets = {p.stat().st_uid: p for p in Path("/run/php").glob("supercp-*.sock")}

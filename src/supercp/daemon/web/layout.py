@@ -82,6 +82,10 @@ class WebLayout:
     def fpm_dir(self, version: str) -> Path:
         return self.config.host_path(f"/etc/php/{version}/fpm")
 
+    def fpm_ini(self, version: str) -> Path:
+        # Read after php.ini (conf.d in name order), so its settings win over Debian's.
+        return self.fpm_dir(version) / "conf.d" / "99-supercp.ini"
+
     def fpm_binary(self, version: str) -> Path:
         return self.sbin / f"php-fpm{version}"
 

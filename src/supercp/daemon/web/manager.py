@@ -30,6 +30,7 @@ from supercp.daemon.web.records import Record, RecordStore
 from supercp.daemon.web.reloader import Change, FileSet, Reloader, ReloadFailed
 from supercp.daemon.web.render import (
     SUSPENDED_PAGE,
+    render_fpm_ini,
     render_pool,
     render_suspended_page,
     render_vhost,
@@ -325,7 +326,19 @@ class WebManager:
             path = self.layout.record(job.spec.domain)
             self.records.restore(path, job.spec.domain, job.previous)
 
+    def _ensure_fpm_ini(self, versions: set[str]) -> None:
+        """Put each version's ini in place before its first pool (a version installed
+        later gets it too). Changing it changes the fingerprint: checked whole, then."""
+        text = render_fpm_ini().encode()
+        for version in sorted(versions):
+            path = self.layout.fpm_ini(version)
+            if _differs(path, text):
+                path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+                atomic_write(path, text, mode=0o644)
+
     async def _commit(self, jobs: list[_Job]) -> None:
+        versions = {v for j in jobs for v in j.pools_up}
+        await asyncio.to_thread(self._ensure_fpm_ini, versions)
         up = await self._commit_pools(jobs, "pools_up")
         for job, _change in up:
             if job.error is not None:
