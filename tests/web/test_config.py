@@ -48,6 +48,8 @@ def test_the_path_comes_from_the_environment(tmp_path, monkeypatch):
         'tls_key = "panel.key"\n',
         "port = 0\n",
         'listen_address = "any"\n',
+        "threads = 0\n",
+        "workers = 8\nthreads = 32\n",
     ],
 )
 def test_bad_config_is_refused(tmp_path, text):

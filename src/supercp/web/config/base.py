@@ -186,3 +186,5 @@ def mariadb(name: str, options: dict[str, object]) -> dict[str, object]:
 # The daemon's socket and call timeout (overridden from panel.toml).
 SUPERCP_DAEMON_SOCKET = Path("/run/super-daemon.sock")
 SUPERCP_DAEMON_TIMEOUT = 120.0
+# Requests handled at once per panel process (panel.toml's threads).
+SUPERCP_PANEL_THREADS = 32

@@ -30,10 +30,6 @@ from django.urls import set_script_prefix
 
 # servestatic's middleware only runs on the event loop: left out of the threads' stack.
 STATIC_MIDDLEWARE = "supercp.web.core.static.StaticFiles"
-# Requests handled at once per process (each thread keeps one database connection). Daemon
-# calls block a thread for their duration, so a few slow ones must not take them all.
-THREADS = 8
-
 Headers = list[tuple[bytes, bytes]]
 
 
@@ -51,8 +47,11 @@ def _middleware_without(name: str) -> Iterator[None]:
 class PanelHandler(ASGIHandler):
     """An ASGI application for HTTP that handles each request in one pool thread."""
 
-    def __init__(self, threads: int = THREADS) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         BaseHandler.__init__(self)
+        # Each thread keeps one database connection. Daemon calls hold a thread for their
+        # duration, so there are enough for a burst of them (panel.toml's threads).
+        threads = threads or settings.SUPERCP_PANEL_THREADS
         with _middleware_without(STATIC_MIDDLEWARE):
             self.load_middleware(is_async=False)
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="panel-http")

@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 DEFAULT_CONFIG_PATH = Path("/etc/supercp/panel.toml")
 CONFIG_ENV = "SUPERCP_PANEL_CONFIG"
+# Database connections the panel's threads may hold: MariaDB's default max_connections is
+# 151, and the worker, the CLI and the admin need some.
+MAX_PANEL_CONNECTIONS = 128
 
 _Host = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:\[\]*-]+$")]
 
@@ -38,6 +41,11 @@ class PanelConfig(BaseModel):
     port: int = Field(default=8443, ge=1, le=65535)
     # uvicorn worker processes; each uses one CPU core at most and holds about 75 MB.
     workers: int = Field(default=1, ge=1, le=16)
+    # Requests each worker handles at once. A request that waits on the daemon (creating a
+    # site: seconds on a big server) holds its thread, and the daemon can only share one
+    # reload among the calls that reach it together; each thread keeps one MariaDB
+    # connection, so workers x threads stays under MariaDB's 151.
+    threads: int = Field(default=32, ge=1, le=128)
     # PEM certificate (chain) and key; the installer makes a self-signed pair here unless
     # these name a real one.
     tls_certificate: Path = Path("/etc/supercp/panel/tls/panel.crt")
@@ -59,6 +67,11 @@ class PanelConfig(BaseModel):
         ):
             if not getattr(self, name).is_absolute():
                 raise ValueError(f"{name} must be an absolute path")
+        if self.workers * self.threads > MAX_PANEL_CONNECTIONS:
+            raise ValueError(
+                f"workers x threads is {self.workers * self.threads}: each thread keeps a "
+                f"database connection, and the panel may hold {MAX_PANEL_CONNECTIONS}"
+            )
         return self
 
 

@@ -29,6 +29,7 @@ DATABASES = {
 SUPERCP_DAEMON_SOCKET = PANEL.daemon_socket
 DEFAULT_FROM_EMAIL = f"GetSuperCP <noreply@{socket.getfqdn()}>"
 SUPERCP_DAEMON_TIMEOUT = PANEL.daemon_timeout
+SUPERCP_PANEL_THREADS = PANEL.threads
 
 # collectstatic copies the built frontend (and Django's own files) to STATIC_ROOT, which the
 # panel serves under /static/.
