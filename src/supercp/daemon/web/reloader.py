@@ -198,12 +198,13 @@ class Reloader:
             except SuperCPError as err:
                 # The files stay: they passed the check, and the service may well use them.
                 # What the whole check says now may explain why (a limit only the whole
-                # configuration reaches, say); it also runs again before the next reload.
+                # configuration reaches, say); unless it passes, the next batch is checked whole.
                 message = f"{self.service.name}: {err.message}"
                 with contextlib.suppress(SuperCPError):
                     problem = await self._check()
                     if problem is not None:
                         message += f"; the whole configuration now fails: {problem}"
+                log.error("%s (%d change(s))", message, len(accepted))
                 return {**outcome, **dict.fromkeys(accepted, ReloadFailed(message))}
             self.reloads += 1
             log.info(
