@@ -397,6 +397,39 @@ for svc in "${PHP_FPM_SERVICES[@]}"; do
 done
 [[ $(install_file 0644 "$REPO/deploy/logrotate/supercp-sites" /etc/logrotate.d/supercp-sites) ]] &&
     note "installed /etc/logrotate.d/supercp-sites"
+# Open files: nginx's master holds every site's error log (two per site while it reloads),
+# PHP-FPM's master one listening socket per pool. Both start with their init system's limit.
+FILES_LIMIT=524288
+limits_changed=
+if [[ $INIT == systemd ]]; then
+    for unit in nginx "${PHP_FPM_SERVICES[@]}"; do
+        [[ $(install_file 0644 "$REPO/deploy/systemd/open-files.conf" \
+            "/etc/systemd/system/$unit.service.d/supercp-open-files.conf") ]] && limits_changed=1
+    done
+    [[ -n $limits_changed ]] && run systemctl daemon-reload
+else
+    # Debian's nginx init script applies ULIMIT from /etc/default/nginx; the limit cannot
+    # exceed the hard limit this machine gives root (containers often cap it).
+    hard=$(ulimit -Hn)
+    [[ $hard == unlimited || $hard -gt $FILES_LIMIT ]] && hard=$FILES_LIMIT
+    marker="# GetSuperCP: one error log per site, two while nginx reloads"
+    want="ULIMIT=\"-n $hard\" $marker"
+    if ! grep -qxF -- "$want" /etc/default/nginx 2>/dev/null; then
+        touch /etc/default/nginx
+        sed -i "/$marker\$/d" /etc/default/nginx
+        echo "$want" >>/etc/default/nginx
+        limits_changed=1
+    fi
+fi
+if [[ -n $limits_changed ]]; then
+    # A new limit needs a new master: restart, not reload.
+    for svc in nginx "${PHP_FPM_SERVICES[@]}"; do
+        if service "$svc" status >/dev/null 2>&1; then
+            run service "$svc" restart
+        fi
+    done
+    note "open-file limit of nginx and PHP-FPM set; restarted them"
+fi
 run nginx -t -q
 if [[ -n $web_changed ]]; then
     for svc in nginx "${PHP_FPM_SERVICES[@]}"; do

@@ -143,7 +143,7 @@ def create_site(target: Target, account: str, domain: str, php: str | None) -> d
     return answer
 
 
-def cleanup(php: str | None, workers: int = 64) -> tuple[int, int]:
+def cleanup(php: str | None, workers: int = 512) -> tuple[int, int]:
     """Remove every bench site and account the daemon has, whoever made them, and the
     floor's leftovers; returns how many sites and accounts the daemon had."""
     if php is not None:
