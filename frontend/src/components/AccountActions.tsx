@@ -1,55 +1,27 @@
 import { router } from '@inertiajs/react';
-import { useState } from 'react';
 import { segment } from '../lib/url';
 import type { Account } from '../types';
-import Button from './Button';
 import ConfirmButton from './ConfirmButton';
+import { ActionRow, SuspendToggle, useActionRequest } from './ObjectActions';
 
 /**
  * Suspend/unsuspend and delete for one hosting account. The server answers
  * with a redirect: back to the page, or to /jobs/<id> for long operations.
  */
 export default function AccountActions({ account, inTable = false }: { account: Account; inTable?: boolean }) {
-  const [busy, setBusy] = useState(false);
+  const { busy, options } = useActionRequest();
   const base = `/accounts/${segment(account.name)}`;
-  const options = {
-    preserveScroll: true,
-    onStart: () => setBusy(true),
-    onFinish: () => setBusy(false),
-  };
 
   return (
-    <div
-      className={
-        // Stacked in narrow table rows, where side by side they would not fit.
-        inTable
-          ? 'flex flex-col items-end gap-1.5 sm:flex-row sm:items-center sm:justify-end sm:gap-2'
-          : 'flex items-center gap-2'
-      }
-    >
-      {account.state === 'active' ? (
-        <ConfirmButton
-          variant="primary"
-          title={`Suspend ${account.name}?`}
-          message="Its websites, mail and logins stop working until the account is unsuspended."
-          confirmLabel="Suspend"
-          loading={busy}
-          aria-label={`Suspend ${account.name}`}
-          onConfirm={() => router.post(`${base}/suspend`, {}, options)}
-        >
-          Suspend
-        </ConfirmButton>
-      ) : (
-        <Button
-          variant="secondary"
-          size="sm"
-          loading={busy}
-          aria-label={`Unsuspend ${account.name}`}
-          onClick={() => router.post(`${base}/unsuspend`, {}, options)}
-        >
-          Unsuspend
-        </Button>
-      )}
+    <ActionRow inTable={inTable}>
+      <SuspendToggle
+        active={account.state === 'active'}
+        label={account.name}
+        base={base}
+        consequence="Its websites, mail and logins stop working until the account is unsuspended."
+        busy={busy}
+        options={options}
+      />
       <ConfirmButton
         title={`Delete ${account.name}?`}
         message={
@@ -65,6 +37,6 @@ export default function AccountActions({ account, inTable = false }: { account: 
       >
         Delete
       </ConfirmButton>
-    </div>
+    </ActionRow>
   );
 }

@@ -2,8 +2,8 @@ import { router } from '@inertiajs/react';
 import { useState } from 'react';
 import { segment, withQuery } from '../lib/url';
 import type { Site } from '../types';
-import Button from './Button';
 import ConfirmButton from './ConfirmButton';
+import { ActionRow, SuspendToggle, useActionRequest } from './ObjectActions';
 
 /**
  * Suspend/unsuspend (admins and resellers) and delete for one site. The
@@ -18,47 +18,22 @@ export default function SiteActions({
   canSuspend: boolean;
   inTable?: boolean;
 }) {
-  const [busy, setBusy] = useState(false);
+  const { busy, options } = useActionRequest();
   const [removeFiles, setRemoveFiles] = useState(false);
   const base = `/sites/${segment(site.domain)}`;
-  const options = {
-    preserveScroll: true,
-    onStart: () => setBusy(true),
-    onFinish: () => setBusy(false),
-  };
 
   return (
-    <div
-      className={
-        inTable
-          ? 'flex flex-col items-end gap-1.5 sm:flex-row sm:items-center sm:justify-end sm:gap-2'
-          : 'flex items-center gap-2'
-      }
-    >
-      {canSuspend &&
-        (site.state === 'active' ? (
-          <ConfirmButton
-            variant="primary"
-            title={`Suspend ${site.display_domain}?`}
-            message="The site answers with a suspension page and runs no PHP until it is unsuspended."
-            confirmLabel="Suspend"
-            loading={busy}
-            aria-label={`Suspend ${site.display_domain}`}
-            onConfirm={() => router.post(`${base}/suspend`, {}, options)}
-          >
-            Suspend
-          </ConfirmButton>
-        ) : (
-          <Button
-            variant="secondary"
-            size="sm"
-            loading={busy}
-            aria-label={`Unsuspend ${site.display_domain}`}
-            onClick={() => router.post(`${base}/unsuspend`, {}, options)}
-          >
-            Unsuspend
-          </Button>
-        ))}
+    <ActionRow inTable={inTable}>
+      {canSuspend && (
+        <SuspendToggle
+          active={site.state === 'active'}
+          label={site.display_domain}
+          base={base}
+          consequence="The site answers with a suspension page and runs no PHP until it is unsuspended."
+          busy={busy}
+          options={options}
+        />
+      )}
       <ConfirmButton
         title={`Delete ${site.display_domain}?`}
         message={
@@ -86,6 +61,6 @@ export default function SiteActions({
       >
         Delete
       </ConfirmButton>
-    </div>
+    </ActionRow>
   );
 }
