@@ -46,6 +46,17 @@ PANEL_DB_CNF=$PANEL_ETC/mariadb.cnf
 PANEL_CONFIG=$ETC_DIR/panel.toml
 # Where the installer makes the panel's self-signed certificate (unless panel.toml names another).
 PANEL_TLS_DIR=$PANEL_ETC/tls
+# PowerDNS: its database, the login it reads with, and the panel's login that writes zones.
+PDNS_DB=powerdns
+PDNS_DB_USER=pdns
+PDNS_SECRET=$SECRETS_DIR/mariadb-pdns.cnf
+DNS_DB_USER=supercp_dns
+DNS_SECRET=$SECRETS_DIR/mariadb-dns.cnf
+PANEL_DNS_CNF=$PANEL_ETC/mariadb-dns.cnf
+PDNS_SCHEMA=/usr/share/pdns-backend-mysql/schema/schema.mysql.sql
+PDNS_ETC=/etc/powerdns
+# Hash of the configuration the running pdns_server was started with.
+PDNS_STAMP=/run/pdns.install.sha256
 
 # --- output -------------------------------------------------------------------------------
 
@@ -90,20 +101,67 @@ install_file() {
     echo changed
 }
 
-# Write stdin to a file of the panel's (0640 root:supercp) if its content differs, through a
-# temporary file in the same directory so readers never see half of it; "changed" if it did.
-write_panel_file() {
-    local dest=$1 tmp
+# Write stdin to file $3, owned by root and group $1 with mode $2, if its content, group or mode
+# differ, through a temporary file in the same directory so readers never see half of it;
+# prints "changed" if it wrote.
+write_file() {
+    local group=$1 mode=$2 dest=$3 tmp
     tmp=$(mktemp "$(dirname "$dest")/.$(basename "$dest").XXXXXX")
-    chown "root:$PANEL_USER" "$tmp"
-    chmod 0640 "$tmp"
+    chown "root:$group" "$tmp"
+    chmod "$mode" "$tmp"
     cat >"$tmp"
-    if [[ -f $dest ]] && cmp -s "$tmp" "$dest"; then
+    if [[ -f $dest ]] && cmp -s "$tmp" "$dest" &&
+        [[ $(stat -c '%U:%G %a' "$dest") == "root:$group ${mode#0}" ]]; then
         rm -f "$tmp"
         return 0
     fi
     mv "$tmp" "$dest"
     echo changed
+}
+
+# Write stdin to a file of the panel's (0640 root:supercp); see write_file.
+write_panel_file() {
+    write_file "$PANEL_USER" 0640 "$1"
+}
+
+# Set `password` to the password of MariaDB user $2 kept in the option file $1 (in secrets/),
+# generating it there the first time; $3 says whose login it is, $4 for which database.
+load_db_password() {
+    local file=$1 user=$2 who=$3 db=$4 tmp
+    if [[ ! -s $file ]]; then
+        # Generated once per install; hex so it needs no quoting in SQL or the option file.
+        password=$(openssl rand -hex 24)
+        tmp=$(mktemp "$SECRETS_DIR/.$(basename "$file").XXXXXX")
+        chmod 0600 "$tmp"
+        cat >"$tmp" <<EOF
+# MariaDB login of $who (user $user, database $db). Written by install.sh.
+[client]
+user=$user
+password=$password
+EOF
+        mv "$tmp" "$file"
+        note "generated $who's database password in $file"
+    fi
+    password=$(sed -n 's/^password=//p' "$file")
+    [[ $password =~ ^[0-9a-f]{16,}$ ]] || die "$file holds no usable password"
+}
+
+# Copy MariaDB user $3's login (password $4, kept in $2) to the panel's file $1, which the
+# panel's user can read (secrets/ stays root's alone); $5 says whose login it is. Then prove
+# that the panel logs in with it to database $6.
+copy_panel_login() {
+    local copy=$1 secret=$2 user=$3 password=$4 who=$5 db=$6
+    [[ $(
+        write_panel_file "$copy" <<EOF
+# MariaDB login of $who, readable by $PANEL_USER. Copied by install.sh from
+# $secret: change the password there, then re-run install.sh.
+[client]
+user=$user
+password=$password
+EOF
+    ) ]] && note "wrote $copy"
+    mariadb --defaults-file="$copy" --protocol=socket -e 'SELECT 1' "$db" >/dev/null \
+        2>>"$LOG" || die "the panel cannot log in to MariaDB with $copy"
 }
 
 # --- preflight ----------------------------------------------------------------------------
@@ -444,28 +502,15 @@ fi
 
 step "Managed services"
 for svc in "${MANAGED_SERVICES[@]}"; do
+    # pdns needs its database and configuration first: see the PowerDNS step.
+    [[ $svc == pdns ]] && continue
     ensure_running "$svc"
 done
 
 # --- MariaDB ------------------------------------------------------------------------------
 
 step "MariaDB database $DB_NAME"
-if [[ ! -s $DB_SECRET ]]; then
-    # Generated once per install; hex so it needs no quoting in SQL or the option file.
-    password=$(openssl rand -hex 24)
-    tmp=$(mktemp "$SECRETS_DIR/.mariadb-panel.XXXXXX")
-    chmod 0600 "$tmp"
-    cat >"$tmp" <<EOF
-# MariaDB login of the panel (user $DB_USER, database $DB_NAME). Written by install.sh.
-[client]
-user=$DB_USER
-password=$password
-EOF
-    mv "$tmp" "$DB_SECRET"
-    note "generated the panel's database password in $DB_SECRET"
-fi
-password=$(sed -n 's/^password=//p' "$DB_SECRET")
-[[ $password =~ ^[0-9a-f]{16,}$ ]] || die "$DB_SECRET holds no usable password"
+load_db_password "$DB_SECRET" "$DB_USER" "the panel" "$DB_NAME"
 # Root logs in through the unix socket (Debian's default). The SQL goes in on stdin, so the
 # password appears neither in the process list nor in the log.
 mariadb --protocol=socket -u root 2>>"$LOG" <<EOF || die "MariaDB setup failed (see $LOG)"
@@ -475,19 +520,8 @@ ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$password';
 REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$DB_USER'@'localhost';
 GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';
 EOF
-# The panel's copy of the login, which its user can read (secrets/ stays root's alone).
-[[ $(
-    write_panel_file "$PANEL_DB_CNF" <<EOF
-# MariaDB login of the panel, readable by $PANEL_USER. Copied by install.sh from
-# $DB_SECRET: change the password there, then re-run install.sh.
-[client]
-user=$DB_USER
-password=$password
-EOF
-) ]] && note "wrote $PANEL_DB_CNF"
+copy_panel_login "$PANEL_DB_CNF" "$DB_SECRET" "$DB_USER" "$password" "the panel" "$DB_NAME"
 unset password
-mariadb --defaults-file="$PANEL_DB_CNF" --protocol=socket -e 'SELECT 1' "$DB_NAME" >/dev/null \
-    2>>"$LOG" || die "the panel cannot log in to MariaDB with $PANEL_DB_CNF"
 note "database and user converged; panel login works"
 
 # --- panel --------------------------------------------------------------------------------
@@ -610,6 +644,81 @@ converge_service() {
     fi
     echo "$hash" >"$stamp"
 }
+
+# --- PowerDNS -----------------------------------------------------------------------------
+
+step "PowerDNS (gmysql, database $PDNS_DB)"
+# launch=gmysql only: the bind backend (Debian's default) goes, with its config in pdns.d/.
+bind_status=$(dpkg-query -W -f='${db:Status-Status}' pdns-backend-bind 2>/dev/null || true)
+if [[ -n $bind_status && $bind_status != not-installed ]]; then
+    run apt-get purge -y -q pdns-backend-bind
+    note "purged pdns-backend-bind"
+fi
+rm -f "$PDNS_ETC/pdns.d/bind.conf"
+# Debian's schema (latin1 tables: names are A-labels, and utf8mb4 would overflow its indexes),
+# loaded once into an empty database; later runs leave the tables, and so the zones, alone.
+mariadb --protocol=socket -u root 2>>"$LOG" <<EOF || die "MariaDB setup of $PDNS_DB failed (see $LOG)"
+CREATE DATABASE IF NOT EXISTS \`$PDNS_DB\` CHARACTER SET latin1 COLLATE latin1_swedish_ci;
+EOF
+tables=$(mariadb --protocol=socket -u root -N -B -e "SELECT COUNT(*) FROM information_schema.tables
+    WHERE table_schema = '$PDNS_DB' AND table_name = 'domains'" 2>>"$LOG") ||
+    die "cannot read $PDNS_DB's tables (see $LOG)"
+if [[ $tables == 0 ]]; then
+    [[ -r $PDNS_SCHEMA ]] || die "$PDNS_SCHEMA is missing (package pdns-backend-mysql)"
+    mariadb --protocol=socket -u root "$PDNS_DB" <"$PDNS_SCHEMA" 2>>"$LOG" ||
+        die "loading $PDNS_SCHEMA into $PDNS_DB failed (see $LOG)"
+    note "loaded PowerDNS's schema into $PDNS_DB"
+fi
+# pdns: what pdns_server, and pdnsutil (run by super-daemon as root with the same config), read
+# and write. Nothing else: zones, records and their metadata are the panel's to write.
+load_db_password "$PDNS_SECRET" "$PDNS_DB_USER" "PowerDNS" "$PDNS_DB"
+pdns_password=$password
+# supercp_dns: the panel's login for PowerDNS's tables, rows only (no schema changes).
+load_db_password "$DNS_SECRET" "$DNS_DB_USER" "the panel (DNS)" "$PDNS_DB"
+dns_password=$password
+mariadb --protocol=socket -u root 2>>"$LOG" <<EOF || die "MariaDB users of $PDNS_DB failed (see $LOG)"
+CREATE USER IF NOT EXISTS '$PDNS_DB_USER'@'localhost' IDENTIFIED BY '$pdns_password';
+ALTER USER '$PDNS_DB_USER'@'localhost' IDENTIFIED BY '$pdns_password';
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$PDNS_DB_USER'@'localhost';
+GRANT SELECT ON \`$PDNS_DB\`.* TO '$PDNS_DB_USER'@'localhost';
+-- The primary records the serial it sent NOTIFY for; a secondary zone's last check.
+GRANT UPDATE (notified_serial, last_check) ON \`$PDNS_DB\`.domains TO '$PDNS_DB_USER'@'localhost';
+-- Rectify: ordername and auth of each record, plus the empty non-terminals it adds and drops
+-- (rows of type NULL, e.g. _domainkey under selector._domainkey).
+GRANT INSERT, DELETE, UPDATE (ordername, auth) ON \`$PDNS_DB\`.records
+    TO '$PDNS_DB_USER'@'localhost';
+-- secure-zone, disable-dnssec and key rollovers: the keys, and the metadata disable-dnssec
+-- clears (NSEC3PARAM, PRESIGNED).
+GRANT INSERT, UPDATE, DELETE ON \`$PDNS_DB\`.cryptokeys TO '$PDNS_DB_USER'@'localhost';
+GRANT INSERT, UPDATE, DELETE ON \`$PDNS_DB\`.domainmetadata TO '$PDNS_DB_USER'@'localhost';
+CREATE USER IF NOT EXISTS '$DNS_DB_USER'@'localhost' IDENTIFIED BY '$dns_password';
+ALTER USER '$DNS_DB_USER'@'localhost' IDENTIFIED BY '$dns_password';
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$DNS_DB_USER'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`$PDNS_DB\`.* TO '$DNS_DB_USER'@'localhost';
+EOF
+copy_panel_login "$PANEL_DNS_CNF" "$DNS_SECRET" "$DNS_DB_USER" "$dns_password" \
+    "the panel for PowerDNS's tables" "$PDNS_DB"
+# Our configuration, whole: pdns.conf, and the backend's login (readable by pdns_server, which
+# runs as pdns). The password is put in by bash, never on a command line.
+install_file 0644 "$REPO/deploy/pdns/pdns.conf" "$PDNS_ETC/pdns.conf" >/dev/null
+gmysql=$(<"$REPO/deploy/pdns/gmysql.conf")
+printf '%s\n' "${gmysql//@PASSWORD@/$pdns_password}" |
+    write_file pdns 0640 "$PDNS_ETC/pdns.d/gmysql.conf" >/dev/null
+unset password pdns_password dns_password gmysql
+if [[ $INIT == systemd ]]; then
+    run systemctl enable pdns
+else
+    ensure_init_script pdns
+fi
+# Restart only when what pdns_server reads at start differs from what it was started with.
+PDNS_HASH=$(
+    find "$PDNS_ETC/pdns.conf" "$PDNS_ETC/pdns.d" -type f -print0 | LC_ALL=C sort -z |
+        xargs -0 cat | sha256sum | cut -d' ' -f1
+)
+converge_service pdns "$PDNS_HASH" "$PDNS_STAMP" "configuration"
+pdns_control rping >/dev/null 2>>"$LOG" || die "pdns does not answer on its control socket (see $LOG)"
+pdnsutil list-all-zones >/dev/null 2>>"$LOG" || die "pdnsutil cannot read $PDNS_DB (see $LOG)"
+note "PowerDNS answers on port 53 from $PDNS_DB; the panel's login works"
 
 # --- super-daemon -------------------------------------------------------------------------
 

@@ -55,9 +55,8 @@ os_detect() {
         nginx php-fpm
         postfix postfix-mysql
         dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-mysql
-        # pdns refuses to start with no backend; the bind backend's empty default config
-        # keeps it up until the DNS module launches gmysql instead.
-        pdns-server pdns-backend-mysql pdns-backend-bind
+        # PowerDNS on MariaDB (launch=gmysql); dig, for whoever checks its answers.
+        pdns-server pdns-backend-mysql bind9-dnsutils
         pure-ftpd-mysql
         nftables openssl ca-certificates ssl-cert logrotate
         # Build the panel's MariaDB driver (mysqlclient), which PyPI ships as source only.
