@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from supercp.daemon.config import DaemonConfig
+from supercp.daemon.dns.manager import DnsManager
 from supercp.daemon.peer import Peer
 from supercp.daemon.system.accounts import AccountManager
 from supercp.daemon.system.runner import Runner
@@ -25,6 +26,7 @@ class Deps:
     accounts: AccountManager
     services: ServiceManager
     web: WebManager
+    dns: DnsManager
     registry: Registry
 
 

@@ -15,6 +15,7 @@ from supercp.daemon.audit import AuditLog
 from supercp.daemon.config import DEFAULT_CONFIG_PATH, DaemonConfig, load_config
 from supercp.daemon.context import Deps
 from supercp.daemon.dispatch import Dispatcher
+from supercp.daemon.dns.manager import DnsManager
 from supercp.daemon.handlers import all_methods
 from supercp.daemon.notify import sd_notify
 from supercp.daemon.peer import RoleResolver
@@ -37,6 +38,7 @@ def build_deps(config: DaemonConfig) -> Deps:
         accounts=accounts,
         services=ServiceManager(config.host_path("/"), runner, config.command_timeout),
         web=WebManager(config, runner, accounts),
+        dns=DnsManager(config, runner),
         registry=Registry(all_methods()),
     )
 

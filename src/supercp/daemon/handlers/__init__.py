@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from supercp.daemon.handlers import accounts, services, system, web
+from supercp.daemon.handlers import accounts, dns, services, system, web
 from supercp.daemon.registry import Method
 
-NAMESPACES = (system, accounts, services, web)
+NAMESPACES = (system, accounts, services, web, dns)
 
 
 def all_methods() -> list[Method[Any, Any]]:

@@ -8,6 +8,11 @@ reads the request and writes the answer; middleware, view and response run in on
 a thread of a fixed pool, so each of those threads keeps its connection (CONN_MAX_AGE in
 settings.py) and the connections never outnumber the threads.
 
+An API request with a Bearer token runs through a shorter middleware stack
+(settings.API_TOKEN_MIDDLEWARE): no session, CSRF, login user or Inertia, which a token has no
+use for. Token authentication is tried first on every endpoint, so a request that sends a
+Bearer header is one of a token's, and a session cookie beside it is ignored.
+
 Static files are answered on the event loop by Django's ASGI handler, whose stack begins
 with servestatic's (async-only) middleware; they touch neither the session nor the database.
 """
@@ -30,18 +35,29 @@ from django.urls import set_script_prefix
 
 # servestatic's middleware only runs on the event loop: left out of the threads' stack.
 STATIC_MIDDLEWARE = "supercp.web.core.static.StaticFiles"
+API_PREFIX = "/api/"
 Headers = list[tuple[bytes, bytes]]
 
 
 @contextmanager
-def _middleware_without(name: str) -> Iterator[None]:
+def _middleware(names: list[str]) -> Iterator[None]:
     # BaseHandler.load_middleware reads settings.MIDDLEWARE; this runs once, at start-up.
     original = list(settings.MIDDLEWARE)
-    settings.MIDDLEWARE = [m for m in original if m != name]
+    settings.MIDDLEWARE = names
     try:
         yield
     finally:
         settings.MIDDLEWARE = original
+
+
+def _bearer(scope: dict[str, Any]) -> bool:
+    """An API request that carries a Bearer token (token auth is tried first there)."""
+    if not scope["path"].startswith(API_PREFIX):
+        return False
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return bool(value[:7].lower() == b"bearer ")
+    return False
 
 
 class PanelHandler(ASGIHandler):
@@ -52,8 +68,12 @@ class PanelHandler(ASGIHandler):
         # Each thread keeps one database connection. Daemon calls hold a thread for their
         # duration, so there are enough for a burst of them (panel.toml's threads).
         threads = threads or settings.SUPERCP_PANEL_THREADS
-        with _middleware_without(STATIC_MIDDLEWARE):
+        with _middleware([m for m in settings.MIDDLEWARE if m != STATIC_MIDDLEWARE]):
             self.load_middleware(is_async=False)
+        # Requests to the API with a Bearer token: the same views behind fewer middleware.
+        self.token_api = BaseHandler()
+        with _middleware(settings.API_TOKEN_MIDDLEWARE):
+            self.token_api.load_middleware(is_async=False)
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="panel-http")
         self.static_prefix = settings.STATIC_URL or "/static/"
         self.static = ASGIHandler()
@@ -86,7 +106,8 @@ class PanelHandler(ASGIHandler):
             signals.request_started.send(sender=self.__class__, scope=scope)
             request, response = self.create_request(scope, body_file)
             if request is not None:
-                response = self.get_response(request)
+                handler = self.token_api if _bearer(scope) else self
+                response = handler.get_response(request)
             assert response is not None
             try:
                 return response.status_code, _headers(response), _content(response)

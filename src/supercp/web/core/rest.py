@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
+from django.utils.cache import add_never_cache_headers
 from django.utils.deprecation import MiddlewareMixin
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
@@ -81,8 +82,9 @@ class SessionAuth(APIKeyCookie):
     param_name = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request: HttpRequest) -> Actor | None:
-        user = request.user
-        if not user.is_authenticated:
+        # No user at all: a Bearer request, which skips the session (API_TOKEN_MIDDLEWARE).
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
             return None
         # Only now: a request with neither session nor token is a 401, not a CSRF failure.
         try:
@@ -158,6 +160,16 @@ class JsonApiErrors(MiddlewareMixin):
         response["Content-Type"] = "application/json"
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
+        return response
+
+
+class NeverCache(MiddlewareMixin):
+    """API answers show one user's data: no cache keeps them (PageMiddleware's rule)."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        add_never_cache_headers(response)
         return response
 
 

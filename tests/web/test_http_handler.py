@@ -1,0 +1,70 @@
+"""config/http.py: Bearer-token API requests take the short middleware stack, and only they."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import RequestFactory
+
+from supercp.web.config.http import PanelHandler, _bearer
+from tests.web.websockets import session_of
+
+
+@pytest.fixture(scope="module")
+def handler() -> PanelHandler:
+    return PanelHandler(threads=1)
+
+
+def http_scope(path: str, sent: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    return {"type": "http", "path": path, "headers": sent}
+
+
+@pytest.mark.parametrize(
+    ("path", "sent", "expected"),
+    [
+        ("/api/v1/accounts", [(b"authorization", b"Bearer scp_x")], True),
+        ("/api/v1/accounts", [(b"authorization", b"bearer scp_x")], True),
+        ("/api/v1/accounts", [(b"authorization", b"Basic eDp5")], False),
+        ("/api/v1/accounts", [(b"cookie", b"sessionid=x")], False),
+        ("/accounts", [(b"authorization", b"Bearer scp_x")], False),
+    ],
+)
+def test_only_api_requests_with_a_bearer_token_take_the_short_stack(path, sent, expected):
+    assert _bearer(http_scope(path, sent)) is expected
+
+
+def test_the_short_stack_serves_a_token_without_session_or_csrf_cookies(handler, world, token_for):
+    request = RequestFactory().get(
+        "/api/v1/accounts", HTTP_AUTHORIZATION=f"Bearer {token_for(world.admin)}"
+    )
+    response = handler.token_api.get_response(request)
+    assert response.status_code == 200
+    names = {a["name"] for a in json.loads(response.content)["items"]}
+    assert world.bob_account.name in names
+    assert not response.cookies
+    assert "no-cache" in response["Cache-Control"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_bad_token_is_refused_even_beside_a_signed_in_session(handler, world):
+    session = session_of(world.admin.user)
+    request = RequestFactory().get(
+        "/api/v1/accounts",
+        HTTP_AUTHORIZATION="Bearer scp_not_a_real_token",
+        HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={session}",
+    )
+    response = handler.token_api.get_response(request)
+    assert response.status_code == 401
+    assert json.loads(response.content)["error"]["code"] == "unauthenticated"
+
+
+def test_errors_outside_the_api_handlers_stay_json_on_the_short_stack(handler, world, token_for):
+    request = RequestFactory().delete(
+        "/api/v1/accounts", HTTP_AUTHORIZATION=f"Bearer {token_for(world.admin)}"
+    )
+    response = handler.token_api.get_response(request)
+    assert response.status_code == 405
+    assert json.loads(response.content)["error"]["code"] == "method-not-allowed"
