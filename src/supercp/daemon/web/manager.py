@@ -63,6 +63,8 @@ class _Job:
     pools_down: dict[str, FileSet] = field(default_factory=dict)
     previous: Record | None = None
     changed: bool = False
+    # No server block of this domain was on disk: nginx never served it (see _commit).
+    new_vhost: bool = False
     error: SuperCPError | None = None
 
 
@@ -247,6 +249,7 @@ class WebManager:
         if force or _differs(vhost_path, text):
             job.vhost = {vhost_path: text}
             job.changed = True
+            job.new_vhost = not vhost_path.exists()
         live = plan.socket is not None and not plan.suspended
         for version in versions:
             path = self.layout.pool(version, plan.domain)
@@ -262,24 +265,29 @@ class WebManager:
                 job.changed = True
 
     async def _check_candidates(self, jobs: list[_Job]) -> None:
-        """Each new file on its own: a broken one fails its own site, nobody else's."""
+        """Each new file on its own: a broken one fails its own site, nobody else's.
+
+        nginx's and each PHP version's checks run at once: they read nothing of each other.
+        """
         vhosts = {j.spec.domain: next(iter(j.vhost.values())) for j in jobs if j.vhost}
-        problems = await self.nginx.check_candidates(
-            {d: (t or b"").decode() for d, t in vhosts.items()}
-        )
-        for job in jobs:
-            if job.spec.domain in problems:
-                job.error = failure("nginx", problems[job.spec.domain])
-        for version in {v for j in jobs for v in j.pools_up}:
+        checks = [
+            (
+                "nginx",
+                self.nginx.check_candidates({d: (t or b"").decode() for d, t in vhosts.items()}),
+            )
+        ]
+        for version in sorted({v for j in jobs for v in j.pools_up}):
             pools = {
                 j.spec.domain: (next(iter(j.pools_up[version].values())) or b"").decode()
                 for j in jobs
-                if version in j.pools_up and j.error is None
+                if version in j.pools_up
             }
-            found = await self.fpm(version)[0].check_candidates(pools)
+            checks.append(("php-fpm", self.fpm(version)[0].check_candidates(pools)))
+        found = await asyncio.gather(*(check for _, check in checks))
+        for (what, _), problems in zip(checks, found, strict=True):
             for job in jobs:
-                if job.spec.domain in found:
-                    job.error = failure("php-fpm", found[job.spec.domain])
+                if job.error is None and job.spec.domain in problems:
+                    job.error = failure(what, problems[job.spec.domain])
 
     def _record(self, job: _Job, *, durable: bool) -> None:
         # Checked again: other calls may have claimed a name while this one awaited.
@@ -337,52 +345,91 @@ class WebManager:
                 atomic_write(path, text, mode=0o644)
 
     async def _commit(self, jobs: list[_Job]) -> None:
+        """Pools that appear, then nginx, then pools that go; a failure undoes the others.
+
+        A server block nginx never had goes in at the same time as its pool: until the
+        caller is answered (after both) nobody was told the site exists, and a visitor who
+        comes early gets a 502 instead of the default server's 404. Both reloads then overlap
+        (nginx's alone waits 100 ms for its new workers before it retires the old ones).
+        A change to a site nginx serves waits for its pool, so no request of a live site
+        meets a socket that is not there yet.
+        """
         versions = {v for j in jobs for v in j.pools_up}
         await asyncio.to_thread(self._ensure_fpm_ini, versions)
-        up = await self._commit_pools(jobs, "pools_up")
-        for job, _change in up:
-            if job.error is not None:
-                self._restore_record(job)
-        jobs = [j for j in jobs if j.error is None]
-        changes = {job: Change(job.spec.domain, job.vhost) for job in jobs if job.vhost}
-        errors = await self.nginx_reloader.commit(list(changes.values()))
-        failed = {job for job, err in zip(changes, errors, strict=True) if err is not None}
-        for job, err in zip(changes, errors, strict=True):
-            job.error = job.error or err
-        # The pools of sites nginx refused go back to what they were.
-        undo = [
+        early = [j for j in jobs if j.vhost and j.new_vhost]
+        up, nginx = await asyncio.gather(
+            self._commit_pools(jobs, "pools_up"), self._commit_nginx(early)
+        )
+        pool_failed = {job for job, _, err in up if err is not None}
+        late = [j for j in jobs if j.vhost and not j.new_vhost and j not in pool_failed]
+        nginx += await self._commit_nginx(late)
+        nginx_failed = {job: err for job, _, err in nginx if err is not None}
+        # The pools of sites nginx refused, and the server blocks of sites whose pool failed,
+        # go back to what they were. After a reload that was not seen, the files stay.
+        undo_pools = [
             (job, change)
-            for job, change in up
-            if job in failed and not isinstance(job.error, ReloadFailed)
+            for job, change, err in up
+            if err is None
+            and job in nginx_failed
+            and not isinstance(nginx_failed[job], ReloadFailed)
         ]
-        for version in {c.key.partition("|")[0] for _, c in undo}:
-            back = [Change(c.key, c.previous) for _, c in undo if c.key.startswith(version + "|")]
-            await self.fpm(version)[1].commit(back)
-        for job in failed:
-            # After a failed reload the files are in place: the record stays, uncommitted,
-            # so a retry reloads. After a refused check they were put back, and so is it.
-            if not isinstance(job.error, ReloadFailed):
+        undo_vhosts = [
+            Change(change.key, change.previous)
+            for job, change, err in nginx
+            if err is None and job in pool_failed
+        ]
+        await asyncio.gather(
+            self._undo_pools([c for _, c in undo_pools]),
+            self.nginx_reloader.commit(undo_vhosts),
+        )
+        for job, _, err in up:
+            job.error = job.error or err
+        for job, err in nginx_failed.items():
+            job.error = job.error or err
+        for job in pool_failed | set(nginx_failed):
+            # After a failed nginx reload its file is in place: the record stays, uncommitted,
+            # so a retry reloads. After a refused check it was put back, and so is the record.
+            if job in pool_failed or not isinstance(job.error, ReloadFailed):
                 self._restore_record(job)
-        await self._commit_pools([j for j in jobs if j.error is None], "pools_down")
+        down = await self._commit_pools([j for j in jobs if j.error is None], "pools_down")
+        for job, _, err in down:
+            job.error = job.error or err
         for job in jobs:
             if job.error is None:
+                # Not synced: should a crash lose it, the record reads uncommitted and the
+                # next apply of the site reloads once more, which is all "committed" saves.
                 path = self.layout.record(job.spec.domain)
-                self.records.put(path, Record(job.spec, committed=True), durable=len(jobs) == 1)
+                self.records.put(path, Record(job.spec, committed=True), durable=False)
 
-    async def _commit_pools(self, jobs: list[_Job], which: str) -> list[tuple[_Job, Change]]:
-        done: list[tuple[_Job, Change]] = []
+    async def _commit_nginx(
+        self, jobs: list[_Job]
+    ) -> list[tuple[_Job, Change, SuperCPError | None]]:
+        changes = [(job, Change(job.spec.domain, job.vhost)) for job in jobs]
+        errors = await self.nginx_reloader.commit([c for _, c in changes])
+        return [(job, c, err) for (job, c), err in zip(changes, errors, strict=True)]
+
+    async def _undo_pools(self, changes: list[Change]) -> None:
+        for version in sorted({c.key.partition("|")[0] for c in changes}):
+            back = [Change(c.key, c.previous) for c in changes if c.key.startswith(version + "|")]
+            await self.fpm(version)[1].commit(back)
+
+    async def _commit_pools(
+        self, jobs: list[_Job], which: str
+    ) -> list[tuple[_Job, Change, SuperCPError | None]]:
+        """Each version's pools (``pools_up`` or ``pools_down``), the versions at once."""
         versions = sorted({v for j in jobs for v in getattr(j, which)})
-        for version in versions:
+
+        async def one(version: str) -> list[tuple[_Job, Change, SuperCPError | None]]:
             batch = [
                 (job, Change(f"{version}|{job.spec.domain}", getattr(job, which)[version]))
                 for job in jobs
                 if version in getattr(job, which)
             ]
             errors = await self.fpm(version)[1].commit([c for _, c in batch])
-            for (job, _), err in zip(batch, errors, strict=True):
-                job.error = job.error or err
-            done += batch
-        return done
+            return [(job, c, err) for (job, c), err in zip(batch, errors, strict=True)]
+
+        done = await asyncio.gather(*(one(v) for v in versions))
+        return [entry for entries in done for entry in entries]
 
     async def remove(self, domain: str, *, remove_files: bool) -> bool:
         """Take the site off nginx and PHP-FPM, drop its logs and record; False if unknown."""

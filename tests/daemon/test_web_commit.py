@@ -1,0 +1,160 @@
+"""The manager's commit over fake services: what overlaps, what waits, what is taken back."""
+
+import asyncio
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from supercp.daemon.config import DaemonConfig
+from supercp.daemon.system.accounts import AccountManager
+from supercp.daemon.system.runner import SystemRunner
+from supercp.daemon.web.manager import WebManager, _Job
+from supercp.daemon.web.reloader import Change, Fingerprint, Reloader
+from supercp.protocol.web import SiteSpec
+
+Events = list[tuple[str, str, float]]
+
+
+class Service:
+    """Valid unless one of its files holds b"bad"; a reload takes 50 ms and is logged."""
+
+    def __init__(self, name: str, directory: Path, events: Events) -> None:
+        self.name = name
+        self.directory = directory
+        self.events = events
+        self.reloaded: list[list[str]] = []
+
+    async def check(self) -> str | None:
+        bad = sorted(p.name for p in self.directory.iterdir() if p.read_bytes() == b"bad")
+        return f"bad files: {', '.join(bad)}" if bad else None
+
+    def fingerprint(self) -> Fingerprint:
+        return frozenset()
+
+    async def reload(self, changes: Sequence[Change]) -> None:
+        self.events.append((self.name, "reload", time.monotonic()))
+        await asyncio.sleep(0.05)
+        self.events.append((self.name, "reloaded", time.monotonic()))
+        self.reloaded.append([c.key for c in changes])
+
+
+class Candidates:
+    """A candidate checker that takes 50 ms and refuses the domains in ``refuse``."""
+
+    def __init__(self, name: str, events: Events, refuse: set[str]) -> None:
+        self.name = name
+        self.events = events
+        self.refuse = refuse
+
+    async def check_candidates(self, files: dict[str, str]) -> dict[str, str]:
+        self.events.append((self.name, "check", time.monotonic()))
+        await asyncio.sleep(0.05)
+        self.events.append((self.name, "checked", time.monotonic()))
+        return {d: f"{self.name} says no" for d in files if d in self.refuse}
+
+
+class Bench:
+    """A manager on a temporary root whose nginx and PHP-FPM 8.2 are fakes."""
+
+    def __init__(self, root: Path) -> None:
+        config = DaemonConfig(root=root)
+        (root / "usr/sbin").mkdir(parents=True)
+        (root / "usr/sbin/php-fpm8.2").touch()
+        self.vhosts = root / "etc/nginx/supercp/sites"
+        self.pools = root / "etc/php/8.2/fpm/pool.d"
+        for directory in (self.vhosts, self.pools, root / "var/lib/supercp/sites"):
+            directory.mkdir(parents=True)
+        runner = SystemRunner()
+        self.manager = WebManager(config, runner, AccountManager(config, runner))
+        self.events: Events = []
+        self.nginx = Service("nginx", self.vhosts, self.events)
+        self.fpm = Service("php-fpm", self.pools, self.events)
+        self.manager.nginx_reloader = Reloader(self.nginx)
+        self.manager._fpm["8.2"] = (self.manager.fpm("8.2")[0], Reloader(self.fpm))
+
+    def job(self, domain: str, vhost: bytes = b"ok", pool: bytes = b"ok") -> _Job:
+        job = _Job(SiteSpec(domain=domain, account="alice", php="8.2"), changed=True)
+        path = self.vhosts / f"{domain}.conf"
+        job.vhost = {path: vhost}
+        job.new_vhost = not path.exists()
+        job.pools_up = {"8.2": {self.pools / f"supercp.{domain}.conf": pool}}
+        self.manager._record(job, durable=False)
+        return job
+
+    def commit(self, jobs: list[_Job]) -> None:
+        asyncio.run(self.manager._commit(jobs))
+
+    def at(self, name: str, what: str) -> float:
+        return next(t for n, w, t in self.events if (n, w) == (name, what))
+
+
+@pytest.fixture
+def bench(tmp_path: Path) -> Bench:
+    return Bench(tmp_path)
+
+
+def test_a_new_sites_server_block_and_pool_are_reloaded_at_once(bench: Bench) -> None:
+    job = bench.job("new.example")
+    bench.commit([job])
+    assert job.error is None
+    assert bench.at("nginx", "reload") < bench.at("php-fpm", "reloaded")
+    assert bench.at("php-fpm", "reload") < bench.at("nginx", "reloaded")
+    assert bench.manager.records.sites["new.example"].committed
+
+
+def test_a_change_to_a_served_site_waits_for_its_pool_before_nginx(bench: Bench) -> None:
+    (bench.vhosts / "live.example.conf").write_bytes(b"ok")
+    job = bench.job("live.example", vhost=b"ok, with a new pool")
+    bench.commit([job])
+    assert job.error is None
+    assert bench.at("php-fpm", "reloaded") <= bench.at("nginx", "reload")
+
+
+def test_a_refused_pool_takes_the_new_server_block_back(bench: Bench) -> None:
+    bad, good = bench.job("bad.example", pool=b"bad"), bench.job("good.example")
+    bench.commit([bad, good])
+    assert bad.error is not None
+    assert bad.error.code == "php-fpm-config-invalid"
+    assert good.error is None
+    assert sorted(p.name for p in bench.vhosts.iterdir()) == ["good.example.conf"]
+    assert sorted(p.name for p in bench.pools.iterdir()) == ["supercp.good.example.conf"]
+    assert sorted(bench.manager.records.sites) == ["good.example"]
+    # Its server block went live with the pool's reload and out again with the next one.
+    assert [sorted(keys) for keys in bench.nginx.reloaded] == [
+        ["bad.example", "good.example"],
+        ["bad.example"],
+    ]
+
+
+def test_a_refused_server_block_takes_the_pool_back(bench: Bench) -> None:
+    job = bench.job("bad.example", vhost=b"bad")
+    bench.commit([job])
+    assert job.error is not None
+    assert job.error.code == "nginx-config-invalid"
+    assert list(bench.vhosts.iterdir()) == []
+    assert list(bench.pools.iterdir()) == []
+    assert "bad.example" not in bench.manager.records.sites
+    assert bench.fpm.reloaded == [["8.2|bad.example"], ["8.2|bad.example"]]
+
+
+def test_candidates_are_checked_at_once_and_a_refused_one_fails_its_own_site(
+    bench: Bench,
+) -> None:
+    nginx = Candidates("nginx", bench.events, {"a.example"})
+    fpm = Candidates("php-fpm", bench.events, {"b.example"})
+    bench.manager.nginx = nginx  # type: ignore[assignment]
+    bench.manager._fpm["8.2"] = (fpm, bench.manager._fpm["8.2"][1])  # type: ignore[assignment]
+    jobs = [bench.job(d) for d in ("a.example", "b.example", "c.example")]
+    asyncio.run(bench.manager._check_candidates(jobs))
+    assert bench.at("php-fpm", "check") < bench.at("nginx", "checked")
+    assert bench.at("nginx", "check") < bench.at("php-fpm", "checked")
+    assert [j.error.code if j.error else None for j in jobs] == [
+        "nginx-config-invalid",
+        "php-fpm-config-invalid",
+        None,
+    ]
+    # Nothing was written: the checks only read the candidates.
+    assert list(bench.vhosts.iterdir()) == []
+    assert list(bench.pools.iterdir()) == []
