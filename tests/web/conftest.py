@@ -26,6 +26,8 @@ from supercp.web.accounts.models import HostingAccount
 from supercp.web.core import services as core
 from supercp.web.core.authz import Actor
 from supercp.web.core.models import Role, User
+from supercp.web.dns import pdns
+from supercp.web.dns.models import Zone
 from supercp.web.sites.models import Site
 
 SOCKET = Path("/run/super-daemon.sock")
@@ -238,3 +240,27 @@ def no_daemon(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr("supercp.web.core.daemon.client", refuse)
     return calls
+
+
+# --- dns ------------------------------------------------------------------------------------
+
+# Every zone the tests make is a random label under this name, which no real zone has.
+TEST_ZONE_SUFFIX = "supercp-test"
+
+
+@pytest.fixture
+def zone_name() -> Iterator[Callable[..., str]]:
+    """Fresh zone names; after the test, PowerDNS's real database forgets every zone of this
+    test database and every name handed out (records, keys and metadata with them)."""
+    made: list[str] = []
+
+    def fresh(prefix: str = "z") -> str:
+        name = f"{prefix}{secrets.token_hex(5)}.{TEST_ZONE_SUFFIX}"
+        made.append(name)
+        return name
+
+    yield fresh
+    names = set(made) | set(Zone.objects.values_list("name", flat=True))
+    with pdns.transaction() as tx:
+        for domain in tx.domains(sorted(names)).values():
+            tx.delete_domain(domain.id)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from supercp import __version__
-from supercp.cli import accounts, panel, sites, system
+from supercp.cli import accounts, dns, panel, sites, system
 from supercp.cli.context import JsonOption, settings, use_json
 from supercp.cli.output import out
 from supercp.protocol.errors import InternalError, SuperCPError, ValidationFailed
@@ -26,6 +26,7 @@ app.add_typer(system.system_app, name="system")
 app.add_typer(accounts.app, name="account")
 app.add_typer(sites.app, name="site")
 app.command("rebuild")(sites.rebuild)
+app.add_typer(dns.app, name="dns")
 app.add_typer(panel.admin_app, name="admin")
 app.add_typer(panel.token_app, name="api-token")
 

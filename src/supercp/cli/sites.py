@@ -75,6 +75,9 @@ def create(  # noqa: PLR0917 (typer maps each parameter to an option)
         str | None,
         typer.Option("--docroot", help="Relative to the home; default sites/DOMAIN/public."),
     ] = None,
+    zone: Annotated[
+        bool, typer.Option("--zone", help="Also create the domain's DNS zone (default template).")
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Create a site: its directories, PHP-FPM pool and nginx server block."""
@@ -93,6 +96,7 @@ def create(  # noqa: PLR0917 (typer maps each parameter to an option)
                 redirect_aliases=redirect,
                 php=php,
                 docroot=docroot,
+                create_zone=zone,
             ),
         )
         if out.json:

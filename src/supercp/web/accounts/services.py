@@ -26,6 +26,7 @@ from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, require_role, require_writable
 from supercp.web.core.models import Role, User
 from supercp.web.core.services import Page, check_email, check_new_password, check_page
+from supercp.web.dns import services as dns
 from supercp.web.jobs import services as jobs
 from supercp.web.jobs.models import Job
 from supercp.web.sites import bulk as sites
@@ -281,6 +282,7 @@ def delete_account(actor: Actor, name: str, *, keep_home: bool = False) -> rpc.R
         account = _for_change(actor, name)
         audit.record(actor, "account.delete", name, keep_home=keep_home)
         sites.remove_account_sites(actor, account)
+        dns.remove_account_zones(actor, account)
         with daemon.client() as c:
             result = c.invoke(rpc.REMOVE, rpc.RemoveParams(name=name, keep_home=keep_home))
         user = account.user

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "supercp.web.accounts",
     "supercp.web.jobs",
     "supercp.web.sites",
+    "supercp.web.dns",
 ]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # /ws/dashboard (core/live.py): the origins a browser may open it from, and how often the
@@ -196,3 +197,9 @@ SUPERCP_DAEMON_SOCKET = Path("/run/super-daemon.sock")
 SUPERCP_DAEMON_TIMEOUT = 120.0
 # Requests handled at once per panel process (panel.toml's threads).
 SUPERCP_PANEL_THREADS = 32
+# PowerDNS's database (dns/pdns.py): MySQLdb.connect's arguments, the login from an option
+# file (overridden from panel.toml's dns_database_option_file and dns_database_name).
+SUPERCP_DNS_DATABASE: dict[str, object] = {
+    "read_default_file": "/etc/supercp/panel/mariadb-dns.cnf",
+    "database": "powerdns",
+}

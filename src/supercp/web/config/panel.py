@@ -28,6 +28,10 @@ class PanelConfig(BaseModel):
     # MySQL option file with the panel's [client] login, so no password sits in settings.
     database_option_file: Path = Path("/etc/supercp/panel/mariadb.cnf")
     database_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$")] = "supercp"
+    # PowerDNS's database, which the panel writes zones and records into, and the option
+    # file with the panel's login for it (user supercp_dns: rows of that database only).
+    dns_database_option_file: Path = Path("/etc/supercp/panel/mariadb-dns.cnf")
+    dns_database_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$")] = "powerdns"
     # Host names the panel answers to (Django's ALLOWED_HOSTS).
     allowed_hosts: tuple[_Host, ...] = ("localhost", "127.0.0.1", "[::1]")
     daemon_socket: Path = Path("/run/super-daemon.sock")
@@ -59,6 +63,7 @@ class PanelConfig(BaseModel):
         for name in (
             "secret_key_file",
             "database_option_file",
+            "dns_database_option_file",
             "daemon_socket",
             "tls_certificate",
             "tls_key",

@@ -32,6 +32,13 @@ DATABASES = {
         }
     }
 }
+# PowerDNS's real database, which the real PowerDNS answers from: the DNS tests make zones
+# under random names in .supercp-test and remove them afterwards (tests/web/conftest.py).
+SUPERCP_DNS_DATABASE = {
+    "user": "root",
+    "unix_socket": "/run/mysqld/mysqld.sock",
+    "database": "powerdns",
+}
 # Hashing with argon2's production cost would dominate the run time; the production list
 # is checked by a test of its own.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,6 +9,7 @@ from supercp.web.accounts import api as accounts_api
 from supercp.web.core import api as core_api
 from supercp.web.core.pages import error_page, not_found_page
 from supercp.web.core.rest import build_api, error_body
+from supercp.web.dns import api as dns_api
 from supercp.web.sites import api as sites_api
 
 # One line per domain app that has an API.
@@ -17,6 +18,7 @@ api = build_api(
         ("/accounts", accounts_api.router),
         ("/tokens", core_api.router),
         ("/sites", sites_api.router),
+        ("/dns", dns_api.router),
     ]
 )
 

@@ -56,6 +56,7 @@ def create_site(request: HttpRequest, body: SiteIn) -> Status[SiteOut]:
         php=body.php,
         docroot=body.docroot,
         limits=body.limits,
+        create_zone=body.create_zone,
     )
     return Status(201, SiteOut.of(services.create_site(actor(request), new)))
 

@@ -51,6 +51,8 @@ class SiteIn(StrictIn):
     docroot: DocrootIn = None
     # Admins and resellers only; the defaults otherwise.
     limits: rpc.PhpLimits | None = None
+    # Also create the domain's DNS zone from the default template (unless a zone covers it).
+    create_zone: bool = False
 
 
 class SitePatch(StrictIn):

@@ -30,6 +30,7 @@ from supercp.protocol.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    SuperCPError,
     ValidationFailed,
 )
 from supercp.web.accounts.models import HostingAccount
@@ -37,6 +38,7 @@ from supercp.web.accounts.models import State as AccountState
 from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, require_writable
 from supercp.web.core.services import Page, check_page
+from supercp.web.dns import services as dns
 from supercp.web.sites import names
 from supercp.web.sites.models import Site, SiteHost, State
 
@@ -284,10 +286,29 @@ class NewSite:
     php: str | None = None
     docroot: str | None = None
     limits: rpc.PhpLimits | None = None
+    # Also create the DNS zone of the domain (default template, same account) unless a zone
+    # covers the domain already.
+    create_zone: bool = False
+
+
+def _zone_plan(actor: Actor, domain: str, account: HostingAccount) -> dns.ZonePlan | None:
+    """The zone create_site offers to make; a refusal names the create_zone field."""
+    try:
+        return dns.site_zone_plan(actor, domain, account)
+    except SuperCPError as err:
+        raise type(err)(
+            f"the zone {domain} cannot be created: {err.message}",
+            code=err.code,
+            field="create_zone",
+        ) from None
 
 
 def create_site(actor: Actor, new: NewSite) -> Site:
-    """Record the site and have the daemon make its directories, pool and server block."""
+    """Record the site and have the daemon make its directories, pool and server block.
+
+    With ``create_zone`` the site's zone is written in the same transactions, committed only
+    after the daemon made the site: if either fails, neither exists.
+    """
     require_writable(actor)
     domain = names.hostname(new.domain, "domain")
     wanted = [*new.aliases, *([f"www.{domain}"] if new.www else [])]
@@ -301,6 +322,7 @@ def create_site(actor: Actor, new: NewSite) -> Site:
     try:
         with transaction.atomic():
             _check_free(domain, aliases)
+            zone = _zone_plan(actor, domain, account) if new.create_zone else None
             site = Site(
                 account=account,
                 domain=domain,
@@ -324,7 +346,11 @@ def create_site(actor: Actor, new: NewSite) -> Site:
                 php=php,
                 docroot=docroot,
             )
-            _apply(site, aliases)
+            if zone is None:
+                _apply(site, aliases)
+            else:
+                with dns.creating_zone(actor, zone):
+                    _apply(site, aliases)
     except IntegrityError:
         # Another request took one of the names between our check and our insert.
         _check_free(domain, aliases)

@@ -45,6 +45,8 @@ class SiteForm(Form):
     php: str = Field(default="", max_length=8)
     # "": the default, sites/DOMAIN/public.
     docroot: str = Field(default="", max_length=255)
+    # Also create the domain's DNS zone (the form's checkbox; the DNS pages come later).
+    create_zone: bool = False
 
 
 class LimitsForm(Form):
@@ -104,6 +106,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 redirect_aliases=form.redirect_aliases,
                 php=form.php or None,
                 docroot=form.docroot or None,
+                create_zone=form.create_zone,
             ),
         )
         flash(request, success=f"Created site {names.unicode_name(site.domain)}.")

@@ -1,0 +1,1 @@
+"""DNS: zones and records in PowerDNS's database, templates and defaults."""
