@@ -1,4 +1,5 @@
-"""The manager's commit over fake services: what overlaps, what waits, what is taken back."""
+"""The manager's checks and commit over fake services: what overlaps, what waits, what is
+taken back, and what calls in flight together share."""
 
 import asyncio
 import time
@@ -12,6 +13,8 @@ from supercp.daemon.system.accounts import AccountManager
 from supercp.daemon.system.runner import SystemRunner
 from supercp.daemon.web.manager import WebManager, _Job
 from supercp.daemon.web.reloader import Change, Fingerprint, Reloader
+from supercp.daemon.web.services import Batched
+from supercp.protocol.errors import Timeout
 from supercp.protocol.web import SiteSpec
 
 Events = list[tuple[str, str, float]]
@@ -158,3 +161,37 @@ def test_candidates_are_checked_at_once_and_a_refused_one_fails_its_own_site(
     # Nothing was written: the checks only read the candidates.
     assert list(bench.vhosts.iterdir()) == []
     assert list(bench.pools.iterdir()) == []
+
+
+def test_concurrent_calls_share_a_candidate_run_and_problems_stay_with_their_call() -> None:
+    runs: list[list[str]] = []
+
+    async def check(files: dict[str, str]) -> dict[str, str]:
+        runs.append(sorted(files))
+        await asyncio.sleep(0.02)
+        return {key: "broken" for key, text in files.items() if text == "bad"}
+
+    batched = Batched(check)
+
+    async def main() -> list[dict[str, str]]:
+        calls = [batched({"site.example": "bad" if i == 7 else "ok"}) for i in range(50)]
+        return await asyncio.gather(*calls)
+
+    results = asyncio.run(main())
+    assert results == [{"site.example": "broken"} if i == 7 else {} for i in range(50)]
+    # All 50 were in before the run started: one checker run for them.
+    assert [len(files) for files in runs] == [50]
+
+
+def test_a_checker_that_fails_fails_every_call_of_its_run() -> None:
+    async def check(files: dict[str, str]) -> dict[str, str]:
+        raise Timeout("nginx did not finish in time")
+
+    batched = Batched(check)
+
+    async def main() -> list[object]:
+        return await asyncio.gather(
+            *(batched({f"{i}.example": "ok"}) for i in range(3)), return_exceptions=True
+        )
+
+    assert all(isinstance(r, Timeout) for r in asyncio.run(main()))

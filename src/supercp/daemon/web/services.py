@@ -14,7 +14,7 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from supercp.daemon.system.runner import Runner
@@ -106,6 +106,54 @@ def fingerprint(root: Path, ours: Callable[[Path, str], bool]) -> Fingerprint:
     return frozenset(found)
 
 
+class Batched:
+    """Candidate checks of calls in flight together, run as one checker process.
+
+    A burst of site creations arrives as hundreds of calls at once, each with a file or
+    two; one checker run per call made them queue for the CPU before they could share a
+    reload. Calls that arrive while a run is under way go together into the next one (as
+    the reloaders' batches do); an idle checker starts at once. Problems still come back
+    by key, to the call whose file it was.
+    """
+
+    def __init__(self, check: Callable[[dict[str, str]], Awaitable[dict[str, str]]]) -> None:
+        self._check = check
+        self._queue: list[tuple[dict[str, str], asyncio.Future[dict[str, str]]]] = []
+        self._task: asyncio.Task[None] | None = None
+        self.runs = 0
+
+    async def __call__(self, files: dict[str, str]) -> dict[str, str]:
+        if not files:
+            return {}
+        future: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+        self._queue.append((files, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        return await asyncio.shield(future)
+
+    async def _run(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            merged = {
+                f"{n}|{key}": text
+                for n, (files, _) in enumerate(batch)
+                for key, text in files.items()
+            }
+            self.runs += 1
+            try:
+                problems = await self._check(merged)
+            except Exception as err:  # the checker's timeout, say: every caller hears it
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(err)
+                continue
+            for n, (files, future) in enumerate(batch):
+                if not future.done():
+                    future.set_result(
+                        {key: problems[f"{n}|{key}"] for key in files if f"{n}|{key}" in problems}
+                    )
+
+
 class Nginx:
     """nginx with our http-level include; every site a file in the sites directory."""
 
@@ -115,6 +163,7 @@ class Nginx:
         self.layout = layout
         self.runner = runner
         self.binary = layout.sbin / "nginx"
+        self.check_candidates = Batched(self._check_candidates)
 
     def _require(self) -> None:
         if not self.layout.nginx_http.exists():
@@ -122,7 +171,7 @@ class Nginx:
                 f"{self.layout.nginx_http} is missing; re-run the installer", code="not-installed"
             )
 
-    async def check_candidates(self, files: dict[str, str]) -> dict[str, str]:
+    async def _check_candidates(self, files: dict[str, str]) -> dict[str, str]:
         """Check server blocks on their own, with only our http settings; problems by key.
 
         Cheap (no other site is parsed) and pins a problem to its own block. One run over
@@ -197,8 +246,9 @@ class PhpFpm:
         self.runner = runner
         self.binary = layout.fpm_binary(version)
         self.main_conf = layout.fpm_dir(version) / "php-fpm.conf"
+        self.check_candidates = Batched(self._check_candidates)
 
-    async def check_candidates(self, files: dict[str, str]) -> dict[str, str]:
+    async def _check_candidates(self, files: dict[str, str]) -> dict[str, str]:
         """Check pools on their own, in a main config that includes only them.
 
         One run over all of them first; php-fpm names no file in its messages, so only
