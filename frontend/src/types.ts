@@ -278,3 +278,126 @@ export interface SitesShowProps {
   php: PhpChoices;
   can_suspend: boolean;
 }
+
+// --- DNS -----------------------------------------------------------------------
+
+export interface Zone {
+  /** A-label (punycode) form, no trailing dot. */
+  name: string;
+  /** For people: Unicode where the name has punycode labels. */
+  display_name: string;
+  /** null: an administrators' zone. */
+  account: string | null;
+  serial: number;
+  /** Records in PowerDNS, the SOA included. */
+  records: number;
+  /** Signed with DNSSEC. */
+  secured: boolean;
+  /** The zone's own secondary servers (addresses). */
+  secondaries: string[];
+  created_at: string;
+}
+
+export interface DnsRecord {
+  id: number;
+  /** Relative to the zone ('@' the apex). */
+  name: string;
+  fqdn: string;
+  type: string;
+  /** Master-file syntax; MX and SRV with their priority in front. */
+  content: string;
+  ttl: number;
+  /** The SOA: shown, kept by the panel. */
+  managed: boolean;
+}
+
+export interface DnssecKey {
+  id: number;
+  /** "csk", "ksk" or "zsk". */
+  kind: string;
+  algorithm: string;
+  bits: number;
+  dnskey: string;
+  /** The DS records for the registrar; none for a ZSK. */
+  ds: string[];
+  active: boolean;
+  published: boolean;
+}
+
+export interface TemplateChoice {
+  name: string;
+  description: string;
+  is_default: boolean;
+}
+
+export interface DnsIndexProps {
+  zones: {
+    items: Zone[];
+    page: number;
+    pages: number;
+    total: number;
+    search: string;
+  };
+  /** The accounts the user may create zones in. */
+  accounts: string[];
+  can_create: boolean;
+  /** The templates to choose from; empty: the default one is used. */
+  templates: TemplateChoice[];
+}
+
+export interface DnsShowProps {
+  zone: Zone;
+  records: {
+    items: DnsRecord[];
+    page: number;
+    pages: number;
+    total: number;
+    search: string;
+  };
+  /** The types a record may have (the SOA is the panel's). */
+  record_types: string[];
+  /** The TTL of a record added without one. */
+  default_ttl: number;
+  /** The keys of a signed zone; null when it is not signed (or they could not be read). */
+  dnssec: { secured: boolean; keys: DnssecKey[] } | null;
+  /** Why the keys could not be read, if they could not. */
+  dnssec_error: string | null;
+  secondaries: { own: string[]; server: string[] };
+}
+
+/** One record of a template: name and content may hold {zone}, {ipv4}, {ipv6}, {ns}. */
+export interface TemplateRecord {
+  name: string;
+  type: string;
+  content: string;
+  /** null: the default TTL. */
+  ttl: number | null;
+}
+
+export interface ZoneTemplate {
+  name: string;
+  description: string;
+  records: TemplateRecord[];
+  is_default: boolean;
+  updated_at: string;
+}
+
+export interface DnsSettings {
+  /** Empty: this machine's name is the zones' name server. */
+  nameservers: string[];
+  soa_contact: string;
+  ipv4: string;
+  ipv6: string;
+  ttl: number;
+  soa_refresh: number;
+  soa_retry: number;
+  soa_expire: number;
+  soa_minimum: number;
+  secondaries: string[];
+}
+
+export interface DnsSettingsProps {
+  settings: DnsSettings;
+  templates: ZoneTemplate[];
+  record_types: string[];
+}

@@ -5,8 +5,8 @@ describe('navItemsFor', () => {
   it('shows resellers and the audit log to admins only', () => {
     const labels = (role: 'admin' | 'reseller' | 'customer') => navItemsFor(role).map((item) => item.label);
     expect(labels('admin')).toEqual(NAV_ITEMS.map((item) => item.label));
-    expect(labels('reseller')).toEqual(['Dashboard', 'Hosting accounts', 'Sites', 'API tokens', 'Security']);
-    expect(labels('customer')).toEqual(['Dashboard', 'Hosting accounts', 'Sites', 'API tokens', 'Security']);
+    expect(labels('reseller')).toEqual(['Dashboard', 'Hosting accounts', 'Sites', 'DNS', 'API tokens', 'Security']);
+    expect(labels('customer')).toEqual(['Dashboard', 'Hosting accounts', 'Sites', 'DNS', 'API tokens', 'Security']);
   });
 });
 
@@ -18,6 +18,13 @@ describe('isActive', () => {
     expect(isActive(accounts, '/accounts?page=2')).toBe(true);
     expect(isActive(accounts, '/accounts/alice')).toBe(true);
     expect(isActive(accounts, '/accountsx')).toBe(false);
+  });
+
+  it('matches the DNS pages under /dns', () => {
+    const dns = NAV_ITEMS.find((item) => item.href === '/dns')!;
+    expect(isActive(dns, '/dns/zones/example.com')).toBe(true);
+    expect(isActive(dns, '/dns/settings')).toBe(true);
+    expect(isActive(dns, '/dnsx')).toBe(false);
   });
 
   it('matches the dashboard on / only', () => {

@@ -13,6 +13,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { label: 'Dashboard', href: '/', roles: ALL },
   { label: 'Hosting accounts', href: '/accounts', roles: ALL },
   { label: 'Sites', href: '/sites', roles: ALL },
+  { label: 'DNS', href: '/dns', roles: ALL },
   { label: 'Resellers', href: '/resellers', roles: ['admin'] },
   { label: 'API tokens', href: '/tokens', roles: ALL },
   { label: 'Audit log', href: '/audit', roles: ['admin'] },

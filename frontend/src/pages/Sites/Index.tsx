@@ -15,7 +15,7 @@ import { fieldError, parseAliases, phpOptions } from '../../lib/siteForm';
 import { segment } from '../../lib/url';
 import type { PageProps, Site, SitesIndexProps } from '../../types';
 
-const CREATE_FIELDS = ['domain', 'account', 'aliases', 'www', 'redirect_aliases', 'php', 'docroot'] as const;
+const CREATE_FIELDS = ['domain', 'account', 'aliases', 'www', 'redirect_aliases', 'php', 'docroot', 'create_zone'] as const;
 
 function CreateSite({
   accounts,
@@ -35,6 +35,7 @@ function CreateSite({
     redirect_aliases: false,
     php: php?.default ?? '',
     docroot: '',
+    create_zone: false,
   });
 
   function submit(event: FormEvent<HTMLFormElement>): void {
@@ -127,6 +128,14 @@ function CreateSite({
               checked={form.data.redirect_aliases}
               onChange={(event) => form.setData('redirect_aliases', event.target.checked)}
               error={errors.redirect_aliases}
+            />
+            <CheckboxField
+              label="Create a DNS zone"
+              name="create_zone"
+              hint={`A zone for ${domain} from the default template, unless one covers it already.`}
+              checked={form.data.create_zone}
+              onChange={(event) => form.setData('create_zone', event.target.checked)}
+              error={errors.create_zone}
             />
           </div>
         </div>

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("supercp.web.accounts.urls")),
     path("", include("supercp.web.jobs.urls")),
     path("", include("supercp.web.sites.urls")),
+    path("", include("supercp.web.dns.urls")),
 ]
 
 
