@@ -510,6 +510,19 @@ done
 # --- MariaDB ------------------------------------------------------------------------------
 
 step "MariaDB database $DB_NAME"
+# Connections: the panel holds one per request thread (deploy/mariadb/60-supercp.cnf says why).
+if [[ $(install_file 0644 "$REPO/deploy/mariadb/60-supercp.cnf" \
+    /etc/mysql/mariadb.conf.d/60-supercp.cnf) ]]; then
+    note "installed /etc/mysql/mariadb.conf.d/60-supercp.cnf"
+fi
+want_connections=$(sed -n 's/^max_connections = //p' "$REPO/deploy/mariadb/60-supercp.cnf")
+have_connections=$(mariadb --protocol=socket -u root -N -e 'SELECT @@max_connections' 2>>"$LOG")
+if ((have_connections < want_connections)); then
+    # Takes effect now; the file keeps it across restarts.
+    mariadb --protocol=socket -u root -e "SET GLOBAL max_connections = $want_connections" \
+        2>>"$LOG" || die "could not raise MariaDB's max_connections (see $LOG)"
+    note "MariaDB max_connections: $have_connections -> $want_connections"
+fi
 load_db_password "$DB_SECRET" "$DB_USER" "the panel" "$DB_NAME"
 # Root logs in through the unix socket (Debian's default). The SQL goes in on stdin, so the
 # password appears neither in the process list nor in the log.

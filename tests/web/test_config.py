@@ -49,7 +49,8 @@ def test_the_path_comes_from_the_environment(tmp_path, monkeypatch):
         "port = 0\n",
         'listen_address = "any"\n',
         "threads = 0\n",
-        "workers = 8\nthreads = 32\n",
+        "workers = 4\nthreads = 256\n",
+        "threads = 513\n",
     ],
 )
 def test_bad_config_is_refused(tmp_path, text):

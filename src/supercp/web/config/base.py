@@ -196,7 +196,7 @@ def mariadb(name: str, options: dict[str, object]) -> dict[str, object]:
 SUPERCP_DAEMON_SOCKET = Path("/run/super-daemon.sock")
 SUPERCP_DAEMON_TIMEOUT = 120.0
 # Requests handled at once per panel process (panel.toml's threads).
-SUPERCP_PANEL_THREADS = 32
+SUPERCP_PANEL_THREADS = 256
 # PowerDNS's database (dns/pdns.py): MySQLdb.connect's arguments, the login from an option
 # file (overridden from panel.toml's dns_database_option_file and dns_database_name).
 SUPERCP_DNS_DATABASE: dict[str, object] = {

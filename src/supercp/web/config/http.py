@@ -1,12 +1,13 @@
-"""The panel's HTTP side: Django run whole, per request, in one of a fixed set of threads.
+"""The panel's HTTP side: Django run whole, per request, in one of a pool of threads.
 
 Django's own ASGI handler runs the sync parts of a request in a thread made for that request
 and hops between it and the event loop at every sync/async seam of the middleware stack
 (three hops a request here). A thread that lives for one request cannot keep a database
 connection, so every request also paid for a new MariaDB login. Here the event loop only
 reads the request and writes the answer; middleware, view and response run in one call on
-a thread of a fixed pool, so each of those threads keeps its connection (CONN_MAX_AGE in
-settings.py) and the connections never outnumber the threads.
+a thread of a pool (threads.py), so each of those threads keeps its connection (CONN_MAX_AGE in
+settings.py) and the connections never outnumber the threads. The pool starts threads as
+requests queue, up to panel.toml's ``threads``, and lets all but a few go when idle.
 
 An API request with a Bearer token runs through a shorter middleware stack
 (settings.API_TOKEN_MIDDLEWARE): no session, CSRF, login user or Inertia, which a token has no
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -33,9 +33,15 @@ from django.core.handlers.base import BaseHandler
 from django.http import HttpResponseBase
 from django.urls import set_script_prefix
 
+from supercp.web.config.threads import ElasticPool
+
 # servestatic's middleware only runs on the event loop: left out of the threads' stack.
 STATIC_MIDDLEWARE = "supercp.web.core.static.StaticFiles"
 API_PREFIX = "/api/"
+# Threads kept however idle (everyday traffic), and how long one more may idle before it
+# exits and closes its database connection.
+KEEP_THREADS = 16
+IDLE_THREAD_SECONDS = 60.0
 Headers = list[tuple[bytes, bytes]]
 
 
@@ -68,13 +74,14 @@ class PanelHandler(ASGIHandler):
         # Each thread keeps one database connection. Daemon calls hold a thread for their
         # duration, so there are enough for a burst of them (panel.toml's threads).
         threads = threads or settings.SUPERCP_PANEL_THREADS
+        keep = min(threads, KEEP_THREADS)
         with _middleware([m for m in settings.MIDDLEWARE if m != STATIC_MIDDLEWARE]):
             self.load_middleware(is_async=False)
         # Requests to the API with a Bearer token: the same views behind fewer middleware.
         self.token_api = BaseHandler()
         with _middleware(settings.API_TOKEN_MIDDLEWARE):
             self.token_api.load_middleware(is_async=False)
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="panel-http")
+        self.pool = ElasticPool(threads, keep, IDLE_THREAD_SECONDS)
         self.static_prefix = settings.STATIC_URL or "/static/"
         self.static = ASGIHandler()
 
@@ -88,9 +95,8 @@ class PanelHandler(ASGIHandler):
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
-        loop = asyncio.get_running_loop()
-        status, headers, body = await loop.run_in_executor(
-            self.pool, self.respond, scope, body_file
+        status, headers, body = await asyncio.wrap_future(
+            self.pool.submit(self.respond, scope, body_file)
         )
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

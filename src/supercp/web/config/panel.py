@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 DEFAULT_CONFIG_PATH = Path("/etc/supercp/panel.toml")
 CONFIG_ENV = "SUPERCP_PANEL_CONFIG"
-# Database connections the panel's threads may hold: MariaDB's default max_connections is
-# 151, and the worker, the CLI and the admin need some.
-MAX_PANEL_CONNECTIONS = 128
+# Database connections the panel's threads may hold: the installer raises MariaDB's
+# max_connections to 600 (deploy/mariadb/60-supercp.cnf; its default is 151), and the
+# worker, PowerDNS, the CLI and the admin need some.
+MAX_PANEL_CONNECTIONS = 512
 
 _Host = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:\[\]*-]+$")]
 
@@ -47,9 +48,11 @@ class PanelConfig(BaseModel):
     workers: int = Field(default=1, ge=1, le=16)
     # Requests each worker handles at once. A request that waits on the daemon (creating a
     # site: seconds on a big server) holds its thread, and the daemon can only share one
-    # reload among the calls that reach it together; each thread keeps one MariaDB
-    # connection, so workers x threads stays under MariaDB's 151.
-    threads: int = Field(default=32, ge=1, le=128)
+    # reload among the calls that reach it together: with 32, a burst of 200 site creations
+    # reached it 32 at a time, one reload round each. Threads start as requests queue and
+    # all but 16 exit when idle (config/threads.py); each keeps one MariaDB connection, so
+    # workers x threads stays within MAX_PANEL_CONNECTIONS.
+    threads: int = Field(default=256, ge=1, le=512)
     # PEM certificate (chain) and key; the installer makes a self-signed pair here unless
     # these name a real one.
     tls_certificate: Path = Path("/etc/supercp/panel/tls/panel.crt")
