@@ -59,7 +59,7 @@ def _children(pid: int) -> set[int]:
         for task in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{task}/children") as fh:
                 found.update(int(p) for p in fh.read().split())
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         pass
     return found
 
@@ -68,7 +68,9 @@ def _retiring(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
             title = fh.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
+        # Gone between the listing and the read: reading an exiting process's cmdline
+        # fails with ESRCH rather than ENOENT.
         return True
     return b"shutting down" in title or b"worker process" not in title
 
