@@ -241,3 +241,11 @@ def test_a_site_with_create_zone_through_the_api(world, api, zone_name):
     assert response.status_code == 201, response.content
     assert Zone.objects.get(name=name).account == world.bob_account
     assert answers(name, "SOA")
+
+
+def test_everyone_sees_the_template_choices_but_not_their_records(world, api):
+    choices = api(world.bob).get(f"{URL}/template-choices")
+    assert choices.status_code == 200
+    listed = api(world.admin).get(f"{URL}/templates").json()
+    assert [c["name"] for c in choices.json()] == sorted(t["name"] for t in listed)
+    assert all(set(c) == {"name", "description", "is_default"} for c in choices.json())

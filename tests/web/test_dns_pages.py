@@ -229,7 +229,26 @@ def test_only_admins_reach_the_dns_settings(pages, world, who):
         {"name": "evil", "records": [{"name": "@", "type": "NS", "content": "{ns}"}]},
     )
     assert "evil" not in [t.name for t in settings_services.list_templates(world.admin)]
-    assert browser.page("/dns")["props"]["templates"] == []
+    # The create form still offers the templates by name, never their records.
+    offered = browser.page("/dns")["props"]["templates"]
+    assert [t["name"] for t in offered] == [
+        t.name for t in settings_services.list_templates(world.admin)
+    ]
+    assert all(set(t) == {"name", "description", "is_default"} for t in offered)
+
+
+def test_a_customer_creates_a_zone_from_a_template_the_admin_made(pages, world, zone_name):
+    entries = [
+        {"name": "@", "type": "NS", "content": "{ns}"},
+        {"name": "parked", "type": "TXT", "content": "parked by the admin"},
+    ]
+    pages(world.admin).post("/dns/templates", {"name": "parked", "records": entries})
+    alice = pages(world.alice)
+    assert "parked" in [t["name"] for t in alice.page("/dns")["props"]["templates"]]
+    name = zone_name()
+    alice.post("/dns", {"name": name, "template": "parked"})
+    records = record_services.list_records(world.alice, name)
+    assert ("parked", "TXT") in {(r.name, r.record.type) for r in records.items}
 
 
 def test_the_admin_edits_the_defaults_and_secondaries_with_errors_at_their_fields(pages, world):

@@ -30,6 +30,7 @@ from supercp.web.dns.schemas import (
     SecureIn,
     SettingsIn,
     SettingsOut,
+    TemplateChoiceOut,
     TemplateIn,
     TemplateOut,
     ZoneFileIn,
@@ -215,6 +216,18 @@ def update_record(
 def delete_record(request: HttpRequest, zone: ZonePath, record_id: RecordId) -> Status[None]:
     record_services.delete_record(actor(request), zone, record_id)
     return Status(204, None)
+
+
+@router.get(
+    "/template-choices",
+    response={200: list[TemplateChoiceOut], **ERRORS},
+    summary="The templates a new zone may start from",
+)
+def template_choices(request: HttpRequest) -> list[TemplateChoiceOut]:
+    return [
+        TemplateChoiceOut(name=t.name, description=t.description, is_default=t.is_default)
+        for t in settings_services.template_choices(actor(request))
+    ]
 
 
 # --- templates and defaults (administrators) ------------------------------------------------------

@@ -218,6 +218,14 @@ class TemplateOut(Schema):
         )
 
 
+class TemplateChoiceOut(Schema):
+    """A template a new zone may start from, as everyone who may create zones sees it."""
+
+    name: str
+    description: str
+    is_default: bool
+
+
 class SettingsIn(StrictIn):
     """Only the fields sent change."""
 

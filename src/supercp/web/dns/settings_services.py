@@ -151,6 +151,16 @@ def list_templates(actor: Actor) -> list[ZoneTemplate]:
     return list(ZoneTemplate.objects.all())
 
 
+def template_choices(actor: Actor) -> list[ZoneTemplate]:
+    """The templates a new zone may start from, for anyone who may create one.
+
+    Their names and descriptions are what a create form offers; the records inside stay
+    the administrators' to read (``list_templates``).
+    """
+    del actor  # every signed-in role may create zones (within its own accounts)
+    return list(ZoneTemplate.objects.only("name", "description", "is_default").order_by("name"))
+
+
 def get_template(actor: Actor, name: str) -> ZoneTemplate:
     _require_admin(actor)
     found = ZoneTemplate.objects.filter(name=name).first()

@@ -184,8 +184,8 @@ def index(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("search", "")[: services.MAX_SEARCH]
     found = services.list_zones(who, search, page_number(request), PER_PAGE)
     accounts = [a.name for a in services.zone_accounts(who)]
-    # Only admins may read the templates so far; the others get the default one.
-    templates = settings_services.list_templates(who) if who.is_admin else []
+    can_create = who.is_admin or bool(accounts)
+    templates = settings_services.template_choices(who) if can_create else []
     return render(
         request,
         "Dns/Index",
@@ -199,7 +199,7 @@ def index(request: HttpRequest) -> HttpResponse:
             },
             "accounts": accounts,
             # Admins may also create zones of no account (their own).
-            "can_create": who.is_admin or bool(accounts),
+            "can_create": can_create,
             "templates": [
                 {"name": t.name, "description": t.description, "is_default": t.is_default}
                 for t in templates
