@@ -850,6 +850,28 @@ raise SystemExit(0 if any_admin() else 1)' 2>>"$LOG"; then
 fi
 unset created
 
+# New zones' A and AAAA records point at this server: the addresses the routing table picks
+# for outside traffic (a route lookup of documentation addresses sends nothing). Only while
+# no admin has set them; behind NAT that is the inner address, which an admin then changes
+# (DNS settings, or super-cli dns defaults --ipv4).
+dns_defaults=()
+if command -v ip >/dev/null; then
+    ipv4=$(ip -4 route get 192.0.2.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
+    ipv6=$(ip -6 route get 2001:db8::1 2>/dev/null | sed -n 's/.* src \([0-9a-f:]*\).*/\1/p')
+    [[ -n $ipv4 ]] && dns_defaults+=(--ipv4 "$ipv4")
+    # Link-local and unique local (fc00::/7) addresses reach nobody outside.
+    [[ $ipv6 == fe80:* || $ipv6 == f[cd]* ]] && ipv6=
+    [[ -n $ipv6 ]] && dns_defaults+=(--ipv6 "$ipv6")
+fi
+if [[ ${#dns_defaults[@]} -gt 0 ]]; then
+    if set_now=$(cd / && super-cli --json dns defaults --if-unset "${dns_defaults[@]}" 2>>"$LOG"); then
+        [[ $set_now == *'"changed": []'* || $set_now == *'"changed":[]'* ]] ||
+            note "DNS: new zones' A/AAAA records point at ${ipv4:-no IPv4} and ${ipv6:-no IPv6}"
+    else
+        note "could not set the DNS defaults; see super-cli dns defaults --help"
+    fi
+fi
+
 # --- summary ------------------------------------------------------------------------------
 
 printf '\nGetSuperCP is installed (%ss).\n' "$((SECONDS - START_TIME))"

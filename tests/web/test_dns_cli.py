@@ -112,3 +112,20 @@ def test_a_site_with_its_zone_from_the_shell(world, capsys, zone_name):
 def test_a_missing_zone_is_not_found(world, capsys):
     code, body = cli(capsys, "dns", "record", "list", "nosuch.supercp-test")
     assert (code, body["error"]["code"]) == (1, "not-found")
+
+
+def test_the_installer_sets_the_server_addresses_only_while_unset(world, capsys):
+    code, body = cli(capsys, "dns", "defaults", "--ipv4", "192.0.2.10", "--if-unset")
+    assert code == 0, body
+    assert (body["defaults"]["ipv4"], body["changed"]) == ("192.0.2.10", ["ipv4"])
+    code, body = cli(capsys, "dns", "defaults", "--ipv4", "192.0.2.99", "--if-unset")
+    assert (body["defaults"]["ipv4"], body["changed"]) == ("192.0.2.10", [])
+    code, body = cli(capsys, "dns", "defaults", "--ipv4", "192.0.2.99")
+    assert (body["defaults"]["ipv4"], body["changed"]) == ("192.0.2.99", ["ipv4"])
+
+
+def test_a_bad_default_address_is_refused_at_its_field(world, capsys):
+    code, body = cli(capsys, "dns", "defaults", "--ipv6", "192.0.2.1")
+    assert (code, body["error"]["field"]) == (1, "ipv6")
+    code, body = cli(capsys, "dns", "defaults")
+    assert body["defaults"]["ipv6"] == ""

@@ -28,9 +28,26 @@ UNSAFE = [
     ("post", "/api/v1/sites/{site}/suspend", None),
     ("post", "/api/v1/sites/{site}/unsuspend", None),
     ("delete", "/api/v1/sites/{site}", None),
+    ("post", "/api/v1/dns/zones", {"name": "readonly.supercp-test"}),
+    ("delete", "/api/v1/dns/zones/{zone}", None),
+    ("post", "/api/v1/dns/zones/{zone}/import", {"zone_file": "@ 3600 IN A 192.0.2.1\n"}),
+    ("post", "/api/v1/dns/zones/{zone}/secure", {}),
+    ("post", "/api/v1/dns/zones/{zone}/unsecure", None),
+    ("put", "/api/v1/dns/zones/{zone}/secondaries", {"secondaries": ["192.0.2.53"]}),
+    (
+        "post",
+        "/api/v1/dns/zones/{zone}/records",
+        {"name": "@", "type": "A", "content": "192.0.2.1"},
+    ),
+    ("patch", "/api/v1/dns/zones/{zone}/records/1", {"ttl": 300}),
+    ("delete", "/api/v1/dns/zones/{zone}/records/1", None),
+    ("put", "/api/v1/dns/templates/readonly", {"records": []}),
+    ("delete", "/api/v1/dns/templates/default", None),
+    ("patch", "/api/v1/dns/settings", {"ttl": 300}),
 ]
-# A site the read-only token would touch; refused before anything looks it up.
+# A site and a zone the read-only token would touch; refused before anything looks them up.
 SITE = "readonly-target.example.test"
+ZONE = "readonly-target.supercp-test"
 
 
 def call(client: Client, method: str, url: str, body: dict | None):
@@ -43,7 +60,7 @@ def call(client: Client, method: str, url: str, body: dict | None):
 def test_a_read_only_token_cannot_change_anything(world, method, url, body):
     new = services.issue_token(world.admin.user, "reader", read_only=True)
     client = Client(headers={"authorization": f"Bearer {new.plaintext}"})
-    url = url.format(bob=world.bob_account.name, token=new.token.public_id, site=SITE)
+    url = url.format(bob=world.bob_account.name, token=new.token.public_id, site=SITE, zone=ZONE)
     response = call(client, method, url, body)
     assert response.status_code == 403, response.content
     assert response.json()["error"]["code"] in {"read-only", "session-required"}
@@ -203,7 +220,10 @@ def test_the_read_only_check_covers_every_unsafe_endpoint():
             method,
             url.replace("{bob}", "{name}")
             .replace("{token}", "{token_id}")
-            .replace("{site}", "{domain}"),
+            .replace("{site}", "{domain}")
+            .replace("/records/1", "/records/{record_id}")
+            .replace("/templates/readonly", "/templates/{name}")
+            .replace("/templates/default", "/templates/{name}"),
         )
         for method, url, _ in UNSAFE
     }

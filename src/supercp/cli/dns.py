@@ -221,6 +221,59 @@ def zone_unsecure(zone: Zone, json: JsonOption = False) -> None:
         _print_dnssec(state)
 
 
+# --- server-wide defaults -------------------------------------------------------------------------
+
+
+@app.command("defaults")
+def defaults(  # noqa: PLR0917 (typer maps each parameter to an option)
+    ipv4: Annotated[
+        str | None, typer.Option("--ipv4", help="The server's IPv4 address ({ipv4}).")
+    ] = None,
+    ipv6: Annotated[
+        str | None, typer.Option("--ipv6", help="The server's IPv6 address ({ipv6}).")
+    ] = None,
+    nameserver: Annotated[
+        list[str] | None,
+        typer.Option("--nameserver", help="A name server of new zones (repeat for more)."),
+    ] = None,
+    soa_contact: Annotated[
+        str | None, typer.Option("--soa-contact", help="The SOA contact, as an e-mail address.")
+    ] = None,
+    if_unset: Annotated[
+        bool,
+        typer.Option("--if-unset", help="Set only what is still empty (the installer's way)."),
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Show the defaults of new zones, or change the ones given."""
+    use_json(json)
+    with django_panel():
+        from supercp.web.core.authz import Actor
+        from supercp.web.dns import settings_services
+        from supercp.web.dns.schemas import SettingsOut
+
+        root = Actor.root()
+        row = settings_services.get_settings(root)
+        def unless_set(key: str, value: Any) -> Any:
+            return None if if_unset and getattr(row, key) else value
+
+        change = settings_services.SettingsChange(
+            ipv4=unless_set("ipv4", ipv4),
+            ipv6=unless_set("ipv6", ipv6),
+            nameservers=unless_set("nameservers", nameserver or None),
+            soa_contact=unless_set("soa_contact", soa_contact),
+        )
+        changed = [k for k, v in vars(change).items() if v is not None]
+        if changed:
+            row = settings_services.update_settings(root, change)
+        shown = SettingsOut.of(row).model_dump(mode="json")
+        if out.json:
+            out.emit({"defaults": shown, "changed": changed})
+            return
+        for key, value in shown.items():
+            console.print(f"{key}: {value}", highlight=False)
+
+
 # --- records --------------------------------------------------------------------------------------
 
 
