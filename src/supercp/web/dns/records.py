@@ -281,7 +281,8 @@ def _caa(raw: str, field: str) -> str:
     flags: int = parsed.flags  # type: ignore[attr-defined]
     if flags not in (0, 128):
         raise invalid("CAA flags are 0, or 128 (critical)", field, "invalid-content")
-    return f'{flags} {tag} "{text}"'
+    # dnspython writes the value back escaped: a '"' or '\\' in it stays inside the quotes.
+    return parsed.replace(tag=tag.encode()).to_text()
 
 
 def content(kind: str, raw: str, field: str = "content") -> tuple[str, int]:

@@ -1,0 +1,47 @@
+"""dns/ services: hostile input found in review, refused with nothing written or kept as typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from supercp.web.dns import record_services as rs
+from supercp.web.dns import services
+from supercp.web.dns.record_services import NewRecord
+from supercp.web.dns.services import NewZone
+from tests.web.dns_helpers import until
+
+pytestmark = pytest.mark.usefixtures("sites_cleanup")
+
+
+def bobs_zone(world, zone_name) -> str:
+    name = zone_name()
+    services.create_zone(world.admin, NewZone(name, account=world.bob_account.name))
+    return name
+
+
+# --- records --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ('0 iodef "mailto:dns\\"x@example.com"', '0 iodef "mailto:dns\\"x@example.com"'),
+        ('0 issuemail "ca\\\\x.example.net"', '0 issuemail "ca\\\\x.example.net"'),
+    ],
+)
+def test_a_caa_value_with_quotes_or_backslashes_is_stored_escaped(world, zone_name, typed, stored):
+    zone = bobs_zone(world, zone_name)
+    made = rs.add_record(world.bob, zone, NewRecord("@", "CAA", typed))
+    assert made.record.content == stored
+    until(zone, "CAA", {stored})
+    assert stored in rs.export_zone(world.bob, zone)
+
+
+def test_multi_byte_txt_split_mid_character_is_answered_as_written(world, zone_name):
+    zone = bobs_zone(world, zone_name)
+    text = "é" * 200  # 400 bytes: the first string ends inside a character
+    made = rs.add_record(world.bob, zone, NewRecord("utf", "TXT", text))
+    until(f"utf.{zone}", "TXT", {made.record.content})
+    rs.import_zone(world.bob, zone, rs.export_zone(world.bob, zone))
+    again = {r.name: r.record.content for r in rs.all_records(world.bob, zone)}
+    assert again["utf"] == made.record.content
