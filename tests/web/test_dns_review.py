@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from supercp.protocol.errors import ValidationFailed
 from supercp.web.dns import record_services as rs
 from supercp.web.dns import services
 from supercp.web.dns.record_services import NewRecord
 from supercp.web.dns.services import NewZone
-from tests.web.dns_helpers import until
+from tests.web.dns_helpers import answers, snapshot, until
 
 pytestmark = pytest.mark.usefixtures("sites_cleanup")
 
@@ -45,3 +46,18 @@ def test_multi_byte_txt_split_mid_character_is_answered_as_written(world, zone_n
     rs.import_zone(world.bob, zone, rs.export_zone(world.bob, zone))
     again = {r.name: r.record.content for r in rs.all_records(world.bob, zone)}
     assert again["utf"] == made.record.content
+
+
+def test_a_delegation_over_names_that_are_not_glue_is_refused(world, zone_name):
+    zone = bobs_zone(world, zone_name)
+    rs.add_record(world.bob, zone, NewRecord("www.sub", "TXT", "hello"))
+    before = snapshot(zone)
+    with pytest.raises(ValidationFailed) as caught:
+        rs.add_record(world.bob, zone, NewRecord("sub", "NS", "ns1.example.net"))
+    assert caught.value.code == "delegation-conflict"
+    other = rs.add_record(world.bob, zone, NewRecord("other", "A", "192.0.2.1"))
+    with pytest.raises(ValidationFailed) as caught:
+        rs.update_record(world.bob, zone, other.id, name="sub", type="NS", content="ns.example.net")
+    assert caught.value.code == "delegation-conflict"
+    assert answers(f"www.sub.{zone}", "TXT") == {'"hello"'}
+    assert snapshot(zone)[0] != before[0]  # only "other" was added

@@ -54,6 +54,9 @@ def check_zone(
         by_name[r.name][r.type].append(r)
     points = delegations(zone, ((r.name, r.type) for r in records))
     names = set(by_name) if touched is None else touched & set(by_name)
+    # A new delegation concerns every name below it as well, not only its own.
+    if touched is not None and points & touched:
+        names |= {n for n in by_name if below(n, points & touched) is not None}
     for name in sorted(names):
         types = by_name[name]
         where = _shown(zone, name)
