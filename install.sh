@@ -27,6 +27,8 @@ DAEMON_STAMP=/run/super-daemon.install.sha256
 PANEL_STAMP=/run/supercp-panel.install.sha256
 # The same for the worker (code, config, unit).
 WORKER_STAMP=/run/supercp-worker.install.sha256
+# The code whose templates every site was last rebuilt with (super-cli rebuild).
+REBUILD_STAMP=$STATE_DIR/sites-rebuilt.sha256
 # What collectstatic last copied (code and frontend build).
 STATIC_STAMP=$OPT_DIR/.static.sha256
 LOG=$LOG_DIR/install.log
@@ -869,6 +871,17 @@ if [[ ${#dns_defaults[@]} -gt 0 ]]; then
             note "DNS: new zones' A/AAAA records point at ${ipv4:-no IPv4} and ${ipv6:-no IPv6}"
     else
         note "could not set the DNS defaults; see super-cli dns defaults --help"
+    fi
+fi
+
+# New code may render sites differently (a template fixed or hardened): re-apply every site
+# once per code change, as super-cli rebuild does; unchanged files cost nothing.
+if [[ ! -f $REBUILD_STAMP || $(cat "$REBUILD_STAMP") != "$CODE_HASH" ]]; then
+    if rebuilt=$(cd / && super-cli --json rebuild 2>>"$LOG"); then
+        echo "$CODE_HASH" >"$REBUILD_STAMP"
+        note "sites re-applied with this version's templates: $rebuilt"
+    else
+        note "re-applying the sites failed: $rebuilt (see $LOG; retry: super-cli rebuild)"
     fi
 fi
 

@@ -173,6 +173,26 @@ def test_a_symlink_to_another_accounts_file_is_not_served(client, account, domai
     assert get(alice_site_of(client, alice), "/own.txt")[:2] == (200, "alice's")
 
 
+def test_hidden_files_are_never_served_but_well_known_is(client, account, domain):
+    alice, site = account(), domain()
+    docroot = php_site(client, alice, site)
+    for hidden in (".git", ".well-known", "app/.svn"):
+        (docroot / hidden).mkdir(parents=True)
+        os.chown(docroot / hidden, pwd.getpwnam(alice).pw_uid, -1)
+    put_file(alice, docroot / ".env", "DB_PASSWORD=secret")
+    put_file(alice, docroot / ".git/config", "[remote] url = secret")
+    put_file(alice, docroot / "app/.svn/entries", "secret")
+    put_file(alice, docroot / ".hidden.php", '<?php echo "secret";')
+    put_file(alice, docroot / ".well-known/security.txt", "Contact: mailto:a@example.test")
+    put_file(alice, docroot / "a.b.txt", "dots inside a name are fine")
+    for path in ("/.env", "/.git/config", "/.git/", "/app/.svn/entries", "/.hidden.php"):
+        status, body, _ = get(site, path)
+        assert (path, status) == (path, 404)
+        assert "secret" not in body
+    assert get(site, "/.well-known/security.txt")[:2] == (200, "Contact: mailto:a@example.test")
+    assert get(site, "/a.b.txt")[:2] == (200, "dots inside a name are fine")
+
+
 def alice_site_of(client: DaemonClient, account: str) -> str:
     return next(
         s["domain"] for s in client.call("web.site.list")["sites"] if s["account"] == account

@@ -8,7 +8,8 @@ resolve them per request: the log is opened through ``open_log_file_cache`` inst
 held open per site, and the socket creates no implicit upstream (nginx finds those by a
 linear search, which made loading 10,000 sites twice as slow). Measured over 10,000
 blocks, each ``location`` (and each ``if``, which is one too) costs about 7 KB of nginx
-memory per server, so the PHP site has three: ACME, ``/`` and the .php regex.
+memory per server, so the PHP site has four: ACME, ``/``, the .php regex and the ``if`` that
+refuses hidden files (its regex is in the http include's map, compiled once).
 
 Pools are lean for the same reason: PHP-FPM reads its configuration one byte per read(),
 10,000 pools at every reload. What is the same for every site is in one ini per version
@@ -60,6 +61,10 @@ def _common(plan: SitePlan, names: list[str]) -> list[str]:
         f"    server_name {' '.join(names)};",
         f"    access_log {plan.access_log}$supercp_lazy;",
         f"    error_log {plan.error_log};",
+        # Hidden files (.git, .env): the flag of our http include's map.
+        "    if ($supercp_hidden) {",
+        "        return 404;",
+        "    }",
         "    location ^~ /.well-known/acme-challenge/ {",
         f"        root {plan.acme_dir};",
         "        try_files $uri =404;",
