@@ -6,7 +6,7 @@ import pytest
 
 from supercp.protocol.errors import ValidationFailed
 from supercp.web.dns import record_services as rs
-from supercp.web.dns import services
+from supercp.web.dns import services, settings_services
 from supercp.web.dns.record_services import NewRecord
 from supercp.web.dns.services import NewZone
 from tests.web.dns_helpers import answers, snapshot, until
@@ -61,3 +61,34 @@ def test_a_delegation_over_names_that_are_not_glue_is_refused(world, zone_name):
     assert caught.value.code == "delegation-conflict"
     assert answers(f"www.sub.{zone}", "TXT") == {'"hello"'}
     assert snapshot(zone)[0] != before[0]  # only "other" was added
+
+
+# --- secondaries ----------------------------------------------------------------------------------
+
+NOT_A_SECONDARY = [
+    "0.0.0.0",
+    "::",
+    "127.0.0.1",
+    "::1",
+    "::ffff:127.0.0.1",
+    "224.0.0.1",
+    "255.255.255.255",
+    "ff02::1",
+    "fe80::1",
+    "fe80::1%eth0",
+]
+
+
+@pytest.mark.parametrize("address", NOT_A_SECONDARY)
+def test_a_secondary_is_another_servers_address(world, zone_name, address):
+    zone = bobs_zone(world, zone_name)
+    before = snapshot(zone)
+    with pytest.raises(ValidationFailed) as caught:
+        rs.set_secondaries(world.bob, zone, [address])
+    assert (caught.value.code, caught.value.field) == ("invalid-address", "secondaries")
+    with pytest.raises(ValidationFailed):
+        settings_services.update_settings(
+            world.admin, settings_services.SettingsChange(secondaries=[address])
+        )
+    assert snapshot(zone) == before
+    assert rs.get_secondaries(world.bob, zone).own == []

@@ -317,8 +317,30 @@ def check_secondaries(raw: list[str], field: str = "secondaries") -> list[str]:
                 code="invalid-address",
                 field=field,
             ) from None
+        if not _another_server(address):
+            raise ValidationFailed(
+                f"'{names.shown(value)}' is not the address of another server (a secondary "
+                "is not this machine, a broadcast, multicast or link-local address)",
+                code="invalid-address",
+                field=field,
+            )
         found.add(str(address))
     return sorted(found, key=lambda a: (":" in a, a))
+
+
+def _another_server(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """An address PowerDNS can NOTIFY and let transfer a zone: one host elsewhere."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id is not None:
+            return False
+        address = address.ipv4_mapped or address
+    return not (
+        address.is_unspecified
+        or address.is_loopback
+        or address.is_multicast
+        or address.is_link_local
+        or address.is_reserved
+    )
 
 
 def _apply_secondaries(tx: pdns.Tx, domain_ids: list[int], addresses: list[str]) -> None:
