@@ -6,7 +6,7 @@ import pytest
 
 from supercp.protocol.errors import ValidationFailed
 from supercp.web.dns import record_services as rs
-from supercp.web.dns import services, settings_services
+from supercp.web.dns import records, services, settings_services
 from supercp.web.dns.record_services import NewRecord
 from supercp.web.dns.services import NewZone
 from tests.web.dns_helpers import answers, snapshot, until
@@ -92,3 +92,42 @@ def test_a_secondary_is_another_servers_address(world, zone_name, address):
         )
     assert snapshot(zone) == before
     assert rs.get_secondaries(world.bob, zone).own == []
+
+
+# --- zone files -----------------------------------------------------------------------------------
+
+SOA_FILE = "@ 3600 IN SOA {soa}\n@ 3600 IN NS ns1.example.net.\n"
+
+
+@pytest.mark.parametrize(
+    "soa",
+    [
+        "a\\.b.example.net. hostmaster.example.net. 1 7200 1800 1209600 300",
+        "a\\032b.example.net. hostmaster.example.net. 1 7200 1800 1209600 300",
+        "192.0.2.1. hostmaster.example.net. 1 7200 1800 1209600 300",
+        "ns1.example.net. host\\032master.example.net. 1 7200 1800 1209600 300",
+        "ns1.example.net. . 1 7200 1800 1209600 300",
+        ". hostmaster.example.net. 1 7200 1800 1209600 300",
+        "ns1.example.net. hostmaster.example.net. 1 0 1800 1209600 300",
+        "ns1.example.net. hostmaster.example.net. 1 7200 0 1209600 300",
+        "ns1.example.net. hostmaster.example.net. 1 7200 1800 60 300",
+        "ns1.example.net. hostmaster.example.net. 1 7200 1800 1209600 4294967295",
+    ],
+)
+def test_a_zone_files_soa_is_checked_as_the_settings_are(world, zone_name, soa):
+    zone = bobs_zone(world, zone_name)
+    before = snapshot(zone)
+    with pytest.raises(ValidationFailed) as caught:
+        rs.import_zone(world.bob, zone, SOA_FILE.format(soa=soa))
+    assert caught.value.field == "zone_file"
+    assert snapshot(zone) == before
+    with pytest.raises(ValidationFailed):
+        services.create_zone(world.bob, NewZone(zone_name(), zone_file=SOA_FILE.format(soa=soa)))
+
+
+def test_a_zone_files_soa_with_a_dotted_contact_is_taken(world, zone_name):
+    zone = bobs_zone(world, zone_name)
+    soa = "ns1.example.net. john\\.doe.example.net. 1 7200 1800 1209600 300"
+    rs.import_zone(world.bob, zone, SOA_FILE.format(soa=soa))
+    assert answers(zone, "SOA").pop().split()[:2] == ["ns1.example.net.", "john\\.doe.example.net."]
+    assert records.rdata(rs.all_records(world.bob, zone)[0].record)

@@ -49,6 +49,8 @@ CAA_TAGS = frozenset({"issue", "issuewild", "iodef", "issuemail", "issuevmc"})
 _LABEL = re.compile(r"^(?:[a-z0-9_]|[a-z0-9_][a-z0-9_-]{0,61}[a-z0-9_])$")
 _HOST_LABEL = re.compile(r"^(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$")
 _IN = dns.rdataclass.IN
+# The local part of the SOA's contact address (its first label).
+MAILBOX = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,10 @@ from supercp.web.dns.services import (
     defaults_of,
     settings_row,
 )
+from supercp.web.dns.zonefile import TIMERS
 from supercp.web.sites import names
 
 TEMPLATE_NAME_MAX = 64
-# The SOA's timers: (field, lowest, highest) in seconds.
-TIMERS = (
-    ("soa_refresh", 60, 86400 * 7),
-    ("soa_retry", 60, 86400 * 7),
-    ("soa_expire", 3600, 86400 * 60),
-    ("soa_minimum", 60, 86400),
-)
 
 
 def _require_admin(actor: Actor) -> None:

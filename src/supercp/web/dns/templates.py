@@ -71,7 +71,7 @@ def rname(contact: str, zone: str, field: str = "soa_contact") -> str:
     """The SOA's RNAME from an e-mail address: dots of the local part escaped (RFC 1912 2.2)."""
     address = contact.replace("{zone}", zone)
     local, at, domain = address.rpartition("@")
-    if not at or not local or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}", local):
+    if not at or not local or not records.MAILBOX.fullmatch(local):
         raise ValidationFailed(
             f"'{records.shown(contact)}' is not an e-mail address",
             code="invalid-contact",

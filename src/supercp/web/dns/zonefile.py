@@ -32,6 +32,13 @@ FIELD = "zone_file"
 # A zone file of 10,000 records is about 600 kB; this leaves room and refuses junk early.
 MAX_BYTES = 8 * 1024 * 1024
 MAX_RECORDS = 50_000
+# The SOA's timers: (field, lowest, highest) in seconds; for the settings and zone files.
+TIMERS = (
+    ("soa_refresh", 60, 86400 * 7),
+    ("soa_retry", 60, 86400 * 7),
+    ("soa_expire", 3600, 86400 * 60),
+    ("soa_minimum", 60, 86400),
+)
 
 
 @dataclass(frozen=True)
@@ -113,12 +120,30 @@ def parse(text: str, zone: str, default_ttl: int = records.DEFAULT_TTL) -> Parse
                 raise _refuse(f"{owner_text}: only the zone's apex has an SOA record")
             first = rdataset[0]
             assert isinstance(first, dns.rdtypes.ANY.SOA.SOA)
-            soa = Soa.of(first, records.ttl(rdataset.ttl, field=FIELD))
+            soa = _soa(first, rdataset.ttl)
             continue
         found.extend(_records(zone, owner_text, kind, rdataset))
         if len(found) > MAX_RECORDS:
             raise _refuse(f"a zone has at most {MAX_RECORDS} records")
     return Parsed(soa, found)
+
+
+def _soa(data: dns.rdtypes.ANY.SOA.SOA, ttl: int) -> Soa:
+    """The file's SOA, its names and timers held to what the panel's settings allow."""
+    soa = Soa.of(data, records.ttl(ttl, field=FIELD))
+    local, *domain = data.rname.labels
+    try:
+        records.target(soa.mname, FIELD)
+        records.target(dns.name.Name(domain).to_text() if domain else ".", FIELD)
+    except ValidationFailed as err:
+        raise _refuse(f"the SOA: {err.message}") from None
+    if not records.MAILBOX.fullmatch(local.decode("ascii", "replace")):
+        raise _refuse(f"the SOA's contact {records.shown(soa.rname)} is no e-mail address")
+    for key, low, high in TIMERS:
+        value = getattr(soa, key.removeprefix("soa_"))
+        if not low <= value <= high:
+            raise _refuse(f"the SOA's {key.removeprefix('soa_')} is {low} to {high} seconds")
+    return soa
 
 
 class _Reader(dns.zonefile.Reader):
