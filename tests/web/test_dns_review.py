@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from supercp.protocol.errors import ValidationFailed
+from supercp.protocol.errors import Unavailable, ValidationFailed
+from supercp.web.accounts import services as accounts
 from supercp.web.dns import record_services as rs
 from supercp.web.dns import records, services, settings_services
+from supercp.web.dns.models import Zone
 from supercp.web.dns.record_services import NewRecord
 from supercp.web.dns.services import NewZone
-from tests.web.dns_helpers import answers, snapshot, until
+from tests.web.dns_helpers import answers, rows, snapshot, until
 
 pytestmark = pytest.mark.usefixtures("sites_cleanup")
 
@@ -131,3 +133,21 @@ def test_a_zone_files_soa_with_a_dotted_contact_is_taken(world, zone_name):
     rs.import_zone(world.bob, zone, SOA_FILE.format(soa=soa))
     assert answers(zone, "SOA").pop().split()[:2] == ["ns1.example.net.", "john\\.doe.example.net."]
     assert records.rdata(rs.all_records(world.bob, zone)[0].record)
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+def test_an_account_whose_removal_fails_keeps_its_zones_in_powerdns(world, zone_name, monkeypatch):
+    zone = zone_name()
+    services.create_zone(world.admin, NewZone(zone, account=world.alice_account.name))
+    before = rows(zone)
+
+    def unreachable() -> None:
+        raise Unavailable("the daemon is away", code="daemon-unavailable")
+
+    monkeypatch.setattr("supercp.web.core.daemon.client", unreachable)
+    with pytest.raises(Unavailable):
+        accounts.delete_account(world.admin, world.alice_account.name)
+    assert rows(zone) == before
+    assert Zone.objects.filter(name=zone).exists()

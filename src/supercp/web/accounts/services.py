@@ -282,8 +282,7 @@ def delete_account(actor: Actor, name: str, *, keep_home: bool = False) -> rpc.R
         account = _for_change(actor, name)
         audit.record(actor, "account.delete", name, keep_home=keep_home)
         sites.remove_account_sites(actor, account)
-        dns.remove_account_zones(actor, account)
-        with daemon.client() as c:
+        with dns.removing_account_zones(actor, account), daemon.client() as c:
             result = c.invoke(rpc.REMOVE, rpc.RemoveParams(name=name, keep_home=keep_home))
         user = account.user
         account.delete()

@@ -537,23 +537,31 @@ def delete_zone(actor: Actor, name: str) -> None:
     with transaction.atomic():
         zone = _find(actor, name, lock=True)
         audit.record(actor, "dns.zone.delete", zone.name)
-        _drop(zone)
+        with pdns.transaction() as tx:
+            _drop(tx, zone)
     _refresh(zone.name, gone=True)
 
 
-def _drop(zone: Zone) -> None:
-    with pdns.transaction() as tx:
-        domain = tx.domain(zone.name, lock=True)
-        if domain is not None:
-            tx.delete_domain(domain.id)
+def _drop(tx: pdns.Tx, zone: Zone) -> None:
+    domain = tx.domain(zone.name, lock=True)
+    if domain is not None:
+        tx.delete_domain(domain.id)
     zone.delete()
 
 
-def remove_account_zones(actor: Actor, account: HostingAccount) -> None:
-    """Remove an account's zones before the account goes (call in that transaction)."""
+@contextlib.contextmanager
+def removing_account_zones(actor: Actor, account: HostingAccount) -> Iterator[None]:
+    """Remove an account's zones with the account (call in its transaction, around the
+    account's own removal): PowerDNS's rows go only when the block ends without an error,
+    or an account whose removal failed would keep zones that PowerDNS no longer has."""
     gone = list(Zone.objects.filter(account=account))
-    for zone in gone:
-        audit.record(actor, "dns.zone.delete", zone.name, account_deleted=account.name)
-        _drop(zone)
+    if not gone:
+        yield
+        return
+    with pdns.transaction() as tx:
+        for zone in gone:
+            audit.record(actor, "dns.zone.delete", zone.name, account_deleted=account.name)
+            _drop(tx, zone)
+        yield
     for zone in gone:
         _refresh(zone.name, gone=True)
