@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from supercp.protocol.errors import Unavailable, ValidationFailed
+from supercp.protocol.errors import Conflict, Unavailable, ValidationFailed
 from supercp.web.accounts import services as accounts
 from supercp.web.dns import record_services as rs
 from supercp.web.dns import records, services, settings_services
 from supercp.web.dns.models import Zone
 from supercp.web.dns.record_services import NewRecord
 from supercp.web.dns.services import NewZone
+from supercp.web.sites import services as sites
+from supercp.web.sites.models import Site
 from tests.web.dns_helpers import answers, rows, snapshot, until
 
 pytestmark = pytest.mark.usefixtures("sites_cleanup")
@@ -151,3 +153,44 @@ def test_an_account_whose_removal_fails_keeps_its_zones_in_powerdns(world, zone_
         accounts.delete_account(world.admin, world.alice_account.name)
     assert rows(zone) == before
     assert Zone.objects.filter(name=zone).exists()
+
+
+# --- sites inside zones -------------------------------------------------------------------------
+
+
+def test_a_site_inside_another_accounts_zone_is_refused(world, zone_name):
+
+    zone = bobs_zone(world, zone_name)
+    for new, field in (
+        (sites.NewSite(zone), "domain"),
+        (sites.NewSite(f"shop.{zone}"), "domain"),
+        (sites.NewSite(f"alice-{zone}", aliases=[f"www.{zone}"]), "aliases"),
+    ):
+        with pytest.raises(Conflict) as refused:
+            sites.create_site(world.alice, new)
+        assert (refused.value.code, refused.value.field) == ("domain-taken", field)
+    assert not Site.objects.exists()
+    # Bob's own sites in his zone are his to make.
+    made = sites.create_site(world.bob, sites.NewSite(f"shop.{zone}"))
+    assert made.account == world.bob_account
+
+
+def test_an_admins_zone_takes_sites_an_admin_makes_for_customers(world, zone_name):
+
+    zone = zone_name()
+    services.create_zone(world.admin, NewZone(zone))
+    with pytest.raises(Conflict):
+        sites.create_site(world.alice, sites.NewSite(f"alice.{zone}"))
+    made = sites.create_site(
+        world.admin, sites.NewSite(f"alice.{zone}", account=world.alice_account.name)
+    )
+    assert made.account == world.alice_account
+
+
+def test_an_alias_added_later_inside_another_accounts_zone_is_refused(world, zone_name):
+
+    zone = bobs_zone(world, zone_name)
+    site = sites.create_site(world.alice, sites.NewSite(f"alice-{zone}"))
+    with pytest.raises(Conflict) as refused:
+        sites.update_site(world.alice, site.domain, aliases=[f"www.{zone}"])
+    assert refused.value.field == "aliases"

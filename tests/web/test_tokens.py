@@ -16,7 +16,7 @@ from supercp.web.sites.models import Site
 from tests.web.conftest import PASSWORD, user_exists
 
 # Every endpoint that changes something, with a body where it needs one.
-UNSAFE = [
+UNSAFE: list[tuple[str, str, dict | None]] = [
     ("post", "/api/v1/accounts", {"name": "sctreadonly", "password": PASSWORD}),
     ("post", "/api/v1/accounts/{bob}/suspend", None),
     ("post", "/api/v1/accounts/{bob}/unsuspend", None),

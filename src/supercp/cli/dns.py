@@ -254,6 +254,7 @@ def defaults(  # noqa: PLR0917 (typer maps each parameter to an option)
 
         root = Actor.root()
         row = settings_services.get_settings(root)
+
         def unless_set(key: str, value: Any) -> Any:
             return None if if_unset and getattr(row, key) else value
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 
 from supercp.protocol import dns as rpc
 from supercp.protocol.errors import (
@@ -421,6 +422,26 @@ def _check_name_free(name: str, account: HostingAccount | None) -> None:
             code="domain-taken",
             field="name",
         )
+
+
+def foreign_name(actor: Actor, account: HostingAccount, hosts: list[str]) -> str | None:
+    """The first of a site's names that lies in a zone its account may not answer for.
+
+    The closest zone at or above a name decides: another account's zone is never the
+    site's; an administrators' zone (no account) takes sites that an admin makes, such as a
+    provider's free subdomains, and no one else's.
+    """
+    for host in hosts:
+        closest = (
+            Zone.objects.filter(name__in=[host, *_ancestors(host)])
+            .order_by(Length("name").desc())
+            .values_list("account_id", flat=True)[:1]
+        )
+        for owner in closest:
+            if owner == account.pk or (owner is None and actor.is_admin):
+                continue
+            return host
+    return None
 
 
 def plan_zone(actor: Actor, new: NewZone) -> ZonePlan:

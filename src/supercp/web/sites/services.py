@@ -252,6 +252,17 @@ def _require_provider(actor: Actor, what: str, field: str | None = None) -> None
         raise Forbidden(f"{what} is up to your provider", code="forbidden", field=field)
 
 
+def _check_zones(actor: Actor, account: HostingAccount, hosts: list[str], field: str) -> None:
+    """Refuse names inside a DNS zone that is not the account's (dns.foreign_name)."""
+    found = dns.foreign_name(actor, account, hosts)
+    if found is not None:
+        raise Conflict(
+            f"{found} is in a DNS zone of another owner on this server",
+            code="domain-taken",
+            field=field,
+        )
+
+
 def _check_free(domain: str, aliases: Iterable[str], site: Site | None = None) -> None:
     """Refuse names another site has; a nicer message than the unique index's."""
     wanted = [domain, *aliases]
@@ -322,6 +333,8 @@ def create_site(actor: Actor, new: NewSite) -> Site:
     try:
         with transaction.atomic():
             _check_free(domain, aliases)
+            _check_zones(actor, account, [domain], "domain")
+            _check_zones(actor, account, aliases, "aliases")
             zone = _zone_plan(actor, domain, account) if new.create_zone else None
             site = Site(
                 account=account,
@@ -387,6 +400,8 @@ def update_site(
                 current = set(aliases_of(site))
                 if set(new_aliases) != current:
                     _check_free(site.domain, new_aliases, site)
+                    added = [a for a in new_aliases if a not in current]
+                    _check_zones(actor, site.account, added, "aliases")
                     SiteHost.objects.filter(site=site, is_primary=False).exclude(
                         name__in=new_aliases
                     ).delete()
