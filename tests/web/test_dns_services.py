@@ -529,6 +529,23 @@ def test_secondaries_are_metadata_with_the_servers_own(world, zone_name):
     assert (found.own, found.server) == (["192.0.2.7", "2001:db8::7"], ["198.51.100.1"])
 
 
+def test_a_change_of_the_servers_secondaries_refreshes_every_zone(world, zone_name, monkeypatch):
+    zones = {zone_of(world, zone_name, account=world.bob_account.name) for _ in range(12)}
+    refreshed: list[str] = []
+    real = services._refresh
+
+    def counted(zone: str) -> None:
+        refreshed.append(zone)
+        real(zone)
+
+    monkeypatch.setattr(settings_services, "_refresh", counted)
+    settings_services.update_settings(
+        world.admin, settings_services.SettingsChange(secondaries=["198.51.100.2"])
+    )
+    assert sorted(refreshed) == sorted(Zone.objects.values_list("name", flat=True))
+    assert zones <= set(refreshed)
+
+
 # --- sites offer their zone ----------------------------------------------------------------------
 
 
