@@ -28,6 +28,8 @@ HOSTILE_RECORDS = [
     ("@", "TXT", "v=spf1\r\n-all", "content"),
     ("@", "TXT", "line\nbreak", "content"),
     ("@", "TXT", "nul\x00byte", "content"),
+    ("@", "TXT", "next\u0085line", "content"),
+    ("@", "TXT", '"c1\\194\\133in utf-8"', "content"),
     ("@", "TXT", 'quote" "injected', "content"),
     ("@", "TXT", '"unbalanced', "content"),
     ("@", "TXT", '"escaped\\013\\010newline"', "content"),

@@ -19,6 +19,7 @@ Forms:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import dns.exception
@@ -249,7 +250,9 @@ def _txt(raw: str, field: str) -> str:
         data = raw.encode("utf-8")
         chunks = [data[i : i + 255] for i in range(0, len(data), 255)] or [b""]
     joined = b"".join(chunks)
-    if any(b < 0x20 or b == 0x7F for b in joined):
+    # C0, DEL and (in UTF-8 text) C1: none of them belongs in a record anyone reads.
+    text = joined.decode("utf-8", "replace")
+    if any(unicodedata.category(c) == "Cc" for c in text):
         raise invalid(
             "TXT data may not hold control characters (line breaks, tabs, NUL)",
             field,
