@@ -720,6 +720,31 @@ gmysql=$(<"$REPO/deploy/pdns/gmysql.conf")
 printf '%s\n' "${gmysql//@PASSWORD@/$pdns_password}" |
     write_file pdns 0640 "$PDNS_ETC/pdns.d/gmysql.conf" >/dev/null
 unset password pdns_password dns_password gmysql
+# ALIAS records need a resolver that is not PowerDNS itself: the machine's first nameserver,
+# unless that is on the loopback, where port 53 is pdns_server's own (local-address 0.0.0.0
+# takes 127.0.0.53 too, so systemd-resolved's stub cannot be it either).
+pdns_resolver=$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf 2>/dev/null || true)
+alias_off=
+if [[ -z $pdns_resolver ]]; then
+    alias_off="/etc/resolv.conf names no nameserver"
+elif [[ $pdns_resolver =~ ^(127\.|0\.0\.0\.0$|::1$|::$|::ffff:127\.) ]]; then
+    alias_off="the nameserver $pdns_resolver is on the loopback, where port 53 is PowerDNS's own"
+elif [[ $pdns_resolver =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]]; then
+    :
+elif [[ $pdns_resolver =~ ^[0-9A-Fa-f:]+$ ]]; then
+    pdns_resolver="[$pdns_resolver]:53"
+else
+    alias_off="the nameserver $pdns_resolver is no address PowerDNS can use"
+fi
+if [[ -z $alias_off ]]; then
+    resolver_conf=$(<"$REPO/deploy/pdns/supercp-resolver.conf")
+    printf '%s\n' "${resolver_conf//@RESOLVER@/$pdns_resolver}" |
+        write_file root 0644 "$PDNS_ETC/pdns.d/supercp-resolver.conf" >/dev/null
+    note "ALIAS records resolve through $pdns_resolver"
+else
+    rm -f "$PDNS_ETC/pdns.d/supercp-resolver.conf"
+    note "ALIAS records answer no addresses: $alias_off (see docs/dns.md)"
+fi
 if [[ $INIT == systemd ]]; then
     run systemctl enable pdns
 else

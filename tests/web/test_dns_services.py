@@ -64,7 +64,7 @@ HOSTILE_RECORDS = [
     ("@", "NS", "192.0.2.1", "content"),
     ("@", "SOA", "ns1.example.net. h.example.net. 1 2 3 4 5", "type"),
     ("@", "HINFO", '"PC" "Linux"', "type"),
-    ("@", "ALIAS", "example.net", "type"),
+    ("@", "DNAME", "example.net", "type"),
     ("www", "CNAME", "bad_target..example.net", "content"),
 ]
 

@@ -194,6 +194,7 @@ def add_record(actor: Actor, zone: str, new: NewRecord) -> RecordView:
             edit.zone.name, new.name, new.type, new.content, new.ttl, default_ttl=settings.ttl
         )
         rules.check_zone(edit.zone.name, [*edit.records, record], touched={record.name})
+        rules.check_alias_unsigned([record], bool(edit.tx.signed([edit.domain.id])))
         _same_ttl(edit, record)
         # auth and ordername are settled below (or by the daemon's rectify when signed).
         record_id = edit.tx.insert_one(edit.domain.id, record, Order(True, None))
@@ -234,6 +235,7 @@ def update_record(
         )
         others = [r.record() for r in edit.rows if r.type is not None and r.id != record_id]
         rules.check_zone(edit.zone.name, [*others, record], touched={record.name, current.name})
+        rules.check_alias_unsigned([record], bool(edit.tx.signed([edit.domain.id])))
         edit.tx.update(edit.domain.id, record_id, record)
         _same_ttl(edit, record, skip=record_id)
         serial = _finish(edit)
@@ -345,6 +347,7 @@ def import_zone(actor: Actor, zone: str, text: str) -> Imported:
             raise NotFound("the zone has no SOA record", code="dns-zone-missing")
         rules.check_zone(name, found, name_field=zonefile.FIELD, type_field=zonefile.FIELD)
         signed = bool(edit.tx.signed([edit.domain.id]))
+        rules.check_alias_unsigned(found, signed, zonefile.FIELD)
         edit.tx.delete_all(edit.domain.id, keep_soa=True)
         rows, ents = zonedata.orders(name, found, signed)
         edit.tx.insert(edit.domain.id, rows)

@@ -14,6 +14,12 @@ Forms:
 - PowerDNS's row: the owner name in lower case without the trailing dot, the content with
   names without trailing dots, and for MX and SRV the priority in ``prio`` (the gmysql
   backend puts ``prio`` back in front of the content when it answers).
+
+ALIAS is PowerDNS's own type (65401, in the private range): at its name PowerDNS answers A
+and AAAA queries with the target's addresses, looked up through its ``resolver`` at query
+time. dnspython has no ALIAS, so this module registers it (data: one absolute name, as
+CNAME's) before anything parses a record: ``_parse``, ``rdata`` and the zone-file reader and
+writer (``ALIAS target.``, as PowerDNS's own zone files have it) then treat it like any type.
 """
 
 from __future__ import annotations
@@ -28,12 +34,15 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.TXT
+import dns.rdtypes.nsbase
 import idna
 
 from supercp.protocol.errors import ValidationFailed
 
 # What the panel lets users write; SOA is the panel's own (one per zone, serial managed).
-TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA", "NS", "PTR")
+TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA", "NS", "PTR", "ALIAS")
+# PowerDNS's number for ALIAS (what an AXFR without expansion carries).
+ALIAS_RDTYPE = 65401
 # Types whose priority PowerDNS keeps in the prio column.
 PRIO_TYPES = frozenset({"MX", "SRV"})
 # An hour is what most providers default to; a minute at least (lower only loads resolvers),
@@ -52,6 +61,27 @@ _HOST_LABEL = re.compile(r"^(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$")
 _IN = dns.rdataclass.IN
 # The local part of the SOA's contact address (its first label).
 MAILBOX = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")
+
+
+class AliasData(dns.rdtypes.nsbase.NSBase):
+    """PowerDNS's ALIAS: one target name, written and read like CNAME's."""
+
+
+def _register_alias() -> None:
+    # The type's text is registered before anything makes the number's enum value: dnspython
+    # names that value once, when first made, and would print TYPE65401 ever after.
+    try:
+        dns.rdatatype.from_text("ALIAS")
+        return  # registered already (a reloaded module)
+    except dns.rdatatype.UnknownRdatatype:
+        pass
+    dns.rdatatype.register_type(ALIAS_RDTYPE, "ALIAS")  # type: ignore[arg-type]
+    dns.rdata.register_type(AliasData, ALIAS_RDTYPE, "ALIAS")
+    if dns.rdatatype.to_text(dns.rdatatype.RdataType.make(ALIAS_RDTYPE)) != "ALIAS":
+        raise RuntimeError("dnspython names type 65401 otherwise than ALIAS")
+
+
+_register_alias()
 
 
 @dataclass(frozen=True)
@@ -303,9 +333,10 @@ def content(kind: str, raw: str, field: str = "content") -> tuple[str, int]:
     parsed = _parse(kind, raw, field)
     if kind in ("A", "AAAA"):
         return parsed.to_text(), 0
-    if kind in ("CNAME", "NS", "PTR"):
+    if kind in ("CNAME", "NS", "PTR", "ALIAS"):
         name = parsed.target.to_text().rstrip(".")  # type: ignore[attr-defined]
-        return target(name or ".", field, host=kind == "NS"), 0
+        # NS and ALIAS targets are hosts whose addresses are looked up: no '_' labels.
+        return target(name or ".", field, host=kind in ("NS", "ALIAS")), 0
     if kind == "MX":
         exchange = parsed.exchange.to_text()  # type: ignore[attr-defined]
         preference: int = parsed.preference  # type: ignore[attr-defined]
@@ -350,6 +381,12 @@ def check_record(zone: str, record: Record) -> None:
         )
     if wildcard and record.type == "NS":
         raise invalid("a wildcard cannot be delegated (NS)", "name", "invalid-wildcard")
+    if wildcard and record.type == "ALIAS":
+        # PowerDNS 4.7 answers a name that such a record covers with no address (verified).
+        raise invalid("an ALIAS cannot be a wildcard", "name", "invalid-wildcard")
+    if record.type == "ALIAS" and record.content == record.name:
+        # PowerDNS would ask its resolver, which asks this server: a loop, SERVFAIL at best.
+        raise invalid("an ALIAS cannot point to its own name", "content", "alias-loop")
     if record.type == "SRV" and not re.match(r"^_[a-z0-9-]+\._(tcp|udp|tls|sctp)\.", record.name):
         raise invalid(
             "an SRV record's name is _service._proto, such as _sip._tcp",

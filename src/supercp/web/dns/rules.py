@@ -1,7 +1,8 @@
 """The rules of a zone as a whole, checked on the records it would have after a change.
 
 ``records.py`` checks each record by itself; these rules need the others: a CNAME stands
-alone at its name, a delegation (NS below the apex) holds only NS records and only glue
+alone at its name, an ALIAS is its name's only source of addresses (one ALIAS, and no A or
+AAAA beside it), a delegation (NS below the apex) holds only NS records and only glue
 (A, AAAA) lies below it, MX, SRV and NS targets inside the zone are no aliases (RFC 2181
 10.3), a record exists once, and the apex keeps its SOA and at least one NS.
 
@@ -67,6 +68,14 @@ def check_zone(
                 code="cname-conflict",
                 field=type_field,
             )
+        if "ALIAS" in types and (len(types["ALIAS"]) > 1 or types.keys() & {"A", "AAAA"}):
+            others = sorted(types.keys() & {"A", "AAAA"}) or ["another ALIAS"]
+            raise ValidationFailed(
+                f"{where}: an ALIAS gives the name's addresses, so it has no "
+                f"{' or '.join(others)} beside it",
+                code="alias-conflict",
+                field=type_field,
+            )
         if "SOA" in types and name != zone:
             raise ValidationFailed(
                 f"{where}: only the zone's apex has an SOA record",
@@ -103,6 +112,21 @@ def check_zone(
     if "NS" not in apex:
         raise ValidationFailed(
             "the zone's apex needs at least one NS record", code="last-ns", field=type_field
+        )
+
+
+def check_alias_unsigned(records: Iterable[Record], signed: bool, field: str = "type") -> None:
+    """No ALIAS in a signed zone: PowerDNS 4.7 sends the addresses it looked up unsigned
+    (verified: no RRSIG), which validating resolvers take for an attack."""
+    if not signed:
+        return
+    alias = next((r for r in records if r.type == "ALIAS"), None)
+    if alias is not None:
+        raise ValidationFailed(
+            f"{alias.name} has an ALIAS: ALIAS records and DNSSEC do not go together "
+            "(PowerDNS answers an ALIAS unsigned); use A and AAAA records instead",
+            code="alias-dnssec",
+            field=field,
         )
 
 

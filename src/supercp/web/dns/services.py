@@ -255,6 +255,11 @@ def secure_zone(
     require_writable(actor)
     with transaction.atomic():
         zone = _find(actor, name, lock=True)
+        with pdns.transaction() as tx:
+            rows = tx.rows(zonedata.domain(tx, zone.name).id)
+        rules.check_alias_unsigned(
+            (r.record() for r in rows if r.type is not None), signed=True, field="zone"
+        )
         audit.record(actor, "dns.zone.secure", zone.name, algorithm=algorithm)
         with daemon.client() as c:
             state = c.invoke(rpc.ZONE_SECURE, rpc.SecureParams(zone=zone.name, algorithm=algorithm))
