@@ -462,11 +462,20 @@ done
 FILES_LIMIT=524288
 limits_changed=
 if [[ $INIT == systemd ]]; then
+    # Our PHP-FPM masters (shards of the sites' pools, docs/daemon.md): super-daemon enables
+    # and starts an instance per shard; without systemd it runs them itself. A changed unit
+    # or limit reaches them at their next start: no restart of any master here.
+    fpm_unit_changed=
+    [[ $(install_file 0644 "$REPO/deploy/systemd/supercp-php-fpm@.service" \
+        /etc/systemd/system/supercp-php-fpm@.service) ]] && fpm_unit_changed=1
+    [[ $(install_file 0644 "$REPO/deploy/systemd/open-files.conf" \
+        /etc/systemd/system/supercp-php-fpm@.service.d/supercp-open-files.conf) ]] &&
+        fpm_unit_changed=1
     for unit in nginx "${PHP_FPM_SERVICES[@]}"; do
         [[ $(install_file 0644 "$REPO/deploy/systemd/open-files.conf" \
             "/etc/systemd/system/$unit.service.d/supercp-open-files.conf") ]] && limits_changed=1
     done
-    [[ -n $limits_changed ]] && run systemctl daemon-reload
+    [[ -n $limits_changed$fpm_unit_changed ]] && run systemctl daemon-reload
 else
     # Debian's nginx init script applies ULIMIT from /etc/default/nginx; the limit cannot
     # exceed the hard limit this machine gives root (containers often cap it).
@@ -489,6 +498,9 @@ if [[ -n $limits_changed ]]; then
         fi
     done
     note "open-file limit of nginx and PHP-FPM set; restarted them"
+    # Debian's init script stops every php-fpmX.Y process, super-daemon's shard masters too:
+    # the rebuild below starts them again (a site whose socket is gone is applied again).
+    [[ $INIT == systemd ]] || rm -f "$REBUILD_STAMP"
 fi
 run nginx -t -q
 if [[ -n $web_changed ]]; then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from supercp.protocol.client import DaemonClient
+from supercp.protocol.errors import SuperCPError
 
 SOCKET = Path("/run/super-daemon.sock")
 SUPER_CLI = "/usr/local/sbin/super-cli"
@@ -59,3 +61,30 @@ def account_name() -> Iterator[Callable[[], str]]:
 
 def user_exists(name: str) -> bool:
     return subprocess.run(["id", name], capture_output=True, check=False).returncode == 0
+
+
+@pytest.fixture
+def domain() -> Iterator[Callable[[], str]]:
+    """Fresh domains; every site a test made is removed afterwards, even on failure."""
+    made: list[str] = []
+
+    def fresh() -> str:
+        name = f"t{secrets.token_hex(4)}.supercp-test.example"
+        made.append(name)
+        return name
+
+    yield fresh
+    with DaemonClient(SOCKET) as c:
+        for name in made:
+            with contextlib.suppress(SuperCPError):
+                c.call("web.site.remove", {"domain": name, "remove_files": True})
+
+
+@pytest.fixture
+def account(client: DaemonClient, account_name: Callable[[], str]) -> Callable[[], str]:
+    def make() -> str:
+        name = account_name()
+        client.call("accounts.ensure", {"name": name})
+        return name
+
+    return make

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import os
 import pwd
-import secrets
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,33 +42,6 @@ def put_file(account: str, path: Path, text: str) -> None:
 
 def nginx_valid() -> bool:
     return subprocess.run(["nginx", "-t", "-q"], capture_output=True, check=False).returncode == 0
-
-
-@pytest.fixture
-def domain() -> Iterator[Callable[[], str]]:
-    """Fresh domains; every site a test made is removed afterwards, even on failure."""
-    made: list[str] = []
-
-    def fresh() -> str:
-        name = f"t{secrets.token_hex(4)}.supercp-test.example"
-        made.append(name)
-        return name
-
-    yield fresh
-    with DaemonClient(SOCKET) as c:
-        for name in made:
-            with contextlib.suppress(SuperCPError):
-                c.call("web.site.remove", {"domain": name, "remove_files": True})
-
-
-@pytest.fixture
-def account(client, account_name) -> Callable[[], str]:
-    def make() -> str:
-        name = account_name()
-        client.call("accounts.ensure", {"name": name})
-        return name
-
-    return make
 
 
 def php_site(client, account: str, domain: str, **extra: object) -> Path:

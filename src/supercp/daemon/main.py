@@ -55,6 +55,9 @@ async def serve(config: DaemonConfig) -> None:
         line_timeout=config.line_timeout,
     )
     await server.start()
+    # Shard masters that should run but do not (a reboot without systemd, one that died):
+    # in the background, so the socket is up at once; their reloads wait for their starts.
+    shards = asyncio.create_task(deps.web.start())
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -66,6 +69,7 @@ async def serve(config: DaemonConfig) -> None:
     log.info("stopping: finishing in-flight calls")
     sd_notify("STOPPING=1")
     await server.stop(config.shutdown_grace)
+    await shards
     audit.close()
     log.info("stopped")
 

@@ -101,6 +101,11 @@ def _retrieve(task: asyncio.Task[list[ServiceStatus]]) -> None:
         task.exception()
 
 
+def systemd_runs(root: Path) -> bool:
+    """True when systemd is PID 1 (its runtime directory exists under ``root``)."""
+    return (root / "run/systemd/system").is_dir()
+
+
 class ServiceManager:
     """Knows the units of each allow-listed service and drives them."""
 
@@ -122,7 +127,7 @@ class ServiceManager:
     @property
     def systemd(self) -> bool:
         """True when systemd is PID 1 (its runtime directory exists)."""
-        return (self.root / "run/systemd/system").is_dir()
+        return systemd_runs(self.root)
 
     def php_versions(self) -> list[str]:
         """Installed PHP-FPM versions, detected from their binaries, newest first."""

@@ -21,6 +21,16 @@ def digest(domain: str) -> str:
     return hashlib.sha256(domain.encode()).hexdigest()[:16]
 
 
+def fpm_key(version: str, shard: int | None) -> str:
+    """Names one PHP-FPM master: "8.2" is Debian's, "8.2-3" our shard 3 of PHP 8.2."""
+    return version if shard is None else f"{version}-{shard}"
+
+
+def parse_fpm_key(key: str) -> tuple[str, int | None]:
+    version, _, shard = key.partition("-")
+    return version, int(shard) if shard else None
+
+
 def stem(domain: str) -> str:
     """The domain as a file name stem, at most 200 characters."""
     if len(domain) <= _STEM_MAX:
@@ -67,6 +77,7 @@ class WebLayout:
         self.acme_root = hp(config.state_dir) / "acme"
         self.pages_dir = hp(config.state_dir) / "web"
         self.php_run = hp("/run/php")
+        self.var_log = hp("/var/log")
         self.home_root = hp(config.home_root)
         self.sbin = hp("/usr/sbin")
 
@@ -92,14 +103,40 @@ class WebLayout:
     def fpm_pid(self, version: str) -> Path:
         return self.php_run / f"php{version}-fpm.pid"
 
-    def pool(self, version: str, domain: str) -> Path:
-        # The "supercp." prefix keeps our pools apart from the admin's own (www.conf).
-        return self.fpm_dir(version) / "pool.d" / f"supercp.{stem(domain)}.conf"
+    def legacy_pools(self, version: str) -> Path:
+        """Debian's pool.d, where our pools were before shards (and the admin's still are)."""
+        return self.fpm_dir(version) / "pool.d"
 
-    def socket(self, version: str, domain: str) -> Path:
-        return self.php_run / f"supercp-{version}-{digest(domain)}.sock"
+    def shards_dir(self, version: str) -> Path:
+        return self.fpm_dir(version) / "supercp"
 
-    def plan(self, spec: SiteSpec, group: str) -> SitePlan:
+    def shard_dir(self, version: str, shard: int) -> Path:
+        return self.shards_dir(version) / str(shard)
+
+    def shard_conf(self, version: str, shard: int) -> Path:
+        return self.shards_dir(version) / f"{shard}.conf"
+
+    def shard_pid(self, version: str, shard: int) -> Path:
+        return self.php_run / f"supercp-{version}-{shard}.pid"
+
+    def shard_log(self, version: str, shard: int) -> Path:
+        return self.var_log / f"php{version}-fpm-supercp-{shard}.log"
+
+    def pool(self, version: str, domain: str, shard: int | None = None) -> Path:
+        """The site's pool in its shard; ``shard=None``: where it was in Debian's pool.d."""
+        if shard is None:
+            # The "supercp." prefix keeps our pools apart from the admin's own (www.conf).
+            return self.legacy_pools(version) / f"supercp.{stem(domain)}.conf"
+        return self.shard_dir(version, shard) / f"{stem(domain)}.conf"
+
+    def socket(self, version: str, domain: str, shard: int | None = None) -> Path:
+        # The shard is in the name: moving a pool to another master gives it a new socket,
+        # so nginx switches over between the two reloads instead of racing for one path.
+        if shard is None:
+            return self.php_run / f"supercp-{version}-{digest(domain)}.sock"
+        return self.php_run / f"supercp-{version}-{shard}-{digest(domain)}.sock"
+
+    def plan(self, spec: SiteSpec, group: str, shard: int | None = None) -> SitePlan:
         """The site's plan: the spec plus every path derived from it."""
         home = self.home_root / spec.account
         site_dir = home / "sites" / spec.domain
@@ -115,7 +152,7 @@ class WebLayout:
             site_dir=site_dir,
             tmp_dir=site_dir / "tmp",
             php=spec.php,
-            socket=self.socket(spec.php, spec.domain) if spec.php else None,
+            socket=self.socket(spec.php, spec.domain, shard) if spec.php else None,
             limits=spec.limits,
             access_log=self.log(spec.domain, "access"),
             error_log=self.log(spec.domain, "error"),

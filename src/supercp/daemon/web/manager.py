@@ -5,6 +5,10 @@ account; render; leave out what already matches the disk; check the new files on
 own (so a bad one is pinned to its site); write the record; make the directories; then
 hand the files to the reloaders in order: PHP-FPM pools that appear, nginx, PHP-FPM pools
 that go. A failure puts back the site's record and the steps already taken.
+
+Our pools are spread over PHP-FPM masters of our own, shards of at most
+``php_fpm_shard_size`` pools each (one reload re-reads every pool of its master), each with
+its reloader; a change reloads only the shards it touches, several of them at once.
 """
 
 from __future__ import annotations
@@ -16,26 +20,26 @@ import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from supercp.daemon.config import DaemonConfig
 from supercp.daemon.locks import KeyedLocks
 from supercp.daemon.system.accounts import AccountManager
-from supercp.daemon.system.files import atomic_write
 from supercp.daemon.system.runner import Runner
+from supercp.daemon.system.services import systemd_runs
 from supercp.daemon.system.userdb import read_group, read_passwd
-from supercp.daemon.web import dirs
-from supercp.daemon.web.layout import WEB_GROUP, SitePlan, WebLayout, stem
+from supercp.daemon.web import dirs, disk
+from supercp.daemon.web.layout import (
+    WEB_GROUP,
+    SitePlan,
+    WebLayout,
+    fpm_key,
+    parse_fpm_key,
+    stem,
+)
 from supercp.daemon.web.records import Record, RecordStore
 from supercp.daemon.web.reloader import Change, FileSet, Reloader, ReloadFailed
-from supercp.daemon.web.render import (
-    SUSPENDED_PAGE,
-    render_fpm_ini,
-    render_pool,
-    render_suspended_page,
-    render_vhost,
-)
-from supercp.daemon.web.services import Nginx, PhpFpm, failure, php_versions
+from supercp.daemon.web.render import render_pool, render_vhost
+from supercp.daemon.web.services import Nginx, PhpFpm, failure, fpm_shards, php_versions
 from supercp.protocol.errors import (
     Conflict,
     NotFound,
@@ -58,7 +62,10 @@ class _Job:
     spec: SiteSpec
     plan: SitePlan | None = None
     owner: dirs.Owner | None = None
+    # The PHP-FPM shard of the site's pool (in spec.php's version); None without one.
+    shard: int | None = None
     vhost: FileSet = field(default_factory=dict)
+    # Pool files by master (fpm_key: "8.2" Debian's, "8.2-3" our shard 3).
     pools_up: dict[str, FileSet] = field(default_factory=dict)
     pools_down: dict[str, FileSet] = field(default_factory=dict)
     previous: Record | None = None
@@ -78,50 +85,50 @@ class WebManager:
         self.accounts = accounts
         self.records = RecordStore(self.layout.records_dir)
         self.records.load()
-        self._sweep()
+        # Records are written before files, so none is in the middle of a change now.
+        disk.sweep(self.layout, {stem(d) for d in self.records.sites})
         self.nginx = Nginx(self.layout, runner)
         self.nginx_reloader = Reloader(self.nginx)
+        self._systemd = systemd_runs(config.host_path("/"))
         self._fpm: dict[str, tuple[PhpFpm, Reloader]] = {}
         self._locks = KeyedLocks()
-
-    def _sweep(self) -> None:
-        """Delete server blocks and pools that no record vouches for (left by a bug or by
-        hand); records are written before files, so none is in the middle of a change."""
-        wanted = {stem(d) for d in self.records.sites}
-        found = [(p, p.name.removesuffix(".conf")) for p in _listing(self.layout.vhost_dir)]
-        for version in php_versions(self.layout):
-            pools = _listing(self.layout.fpm_dir(version) / "pool.d")
-            found += [
-                (p, p.name[len("supercp.") : -len(".conf")])
-                for p in pools
-                if p.name.startswith("supercp.")
-            ]
-        for path, name in found:
-            if name not in wanted:
-                log.warning("removing %s: no site record names it", path)
-                path.unlink(missing_ok=True)
-        # Temp files of writes a crash cut short (nothing is being written at start).
-        for directory in (self.layout.vhost_dir, self.layout.records_dir):
-            for path in _listing(directory, ".tmp"):
-                path.unlink(missing_ok=True)
 
     # -- queries -----------------------------------------------------------------------
 
     def php_versions(self) -> list[str]:
         return php_versions(self.layout)
 
-    def fpm(self, version: str) -> tuple[PhpFpm, Reloader]:
-        if version not in self._fpm:
-            service = PhpFpm(version, self.layout, self.runner)
-            self._fpm[version] = (service, Reloader(service))
-        return self._fpm[version]
+    def fpm(self, key: str) -> tuple[PhpFpm, Reloader]:
+        """A PHP-FPM master and its reloader, by ``fpm_key``."""
+        if key not in self._fpm:
+            version, shard = parse_fpm_key(key)
+            service = PhpFpm(version, self.layout, self.runner, shard, systemd=self._systemd)
+            self._fpm[key] = (service, Reloader(service))
+        return self._fpm[key]
 
     def reloads(self) -> dict[str, int]:
-        """Reloads done since start, per service (nginx, php8.2-fpm, ...)."""
+        """Reloads done since start, per service (nginx, php8.2-fpm, php8.2-fpm shard 0...)."""
         counts = {"nginx": self.nginx_reloader.reloads}
-        for version, (_, reloader) in sorted(self._fpm.items()):
-            counts[f"php{version}-fpm"] = reloader.reloads
+        for _, (service, reloader) in sorted(self._fpm.items()):
+            counts[service.label] = reloader.reloads
         return counts
+
+    async def start(self) -> None:
+        """Bring up every shard master that has pools and does not run (at daemon start:
+        after a reboot without systemd, or a master that died), all at once."""
+
+        async def one(version: str, shard: int) -> None:
+            service = self.fpm(fpm_key(version, shard))[0]
+            try:
+                if service.pools() > 0:
+                    await asyncio.to_thread(disk.ensure_shard_confs, self.layout, {service.key})
+                    await service.ensure_running()
+            except (SuperCPError, OSError) as err:
+                log.error("%s: could not start: %s", service.label, err)
+
+        await asyncio.gather(
+            *(one(v, k) for v in self.php_versions() for k in fpm_shards(self.layout, v))
+        )
 
     def site(self, spec: SiteSpec) -> Site:
         """The result form of a spec, with the absolute document root."""
@@ -183,20 +190,28 @@ class WebManager:
             for domain in sorted({s.domain for s in specs}):
                 await stack.enter_async_context(self._locks.hold(f"site:{domain}"))
             jobs = [_Job(spec) for spec in specs]
-            self._prepare(jobs)
-            await self._check_candidates([j for j in jobs if j.error is None and j.changed])
-            durable = len(jobs) == 1
-            for job in jobs:
-                if job.error is None:
-                    self._record(job, durable=durable)
-            await asyncio.to_thread(self._make_dirs, [j for j in jobs if j.error is None])
-            if not durable:
-                os.sync()
-            await self._commit([j for j in jobs if j.error is None and j.changed])
+            try:
+                await self._apply(jobs)
+            finally:
+                # Shards claimed for sites whose record was never written go back.
+                for job in jobs:
+                    self.records.unclaim(job.spec.domain)
         return [
             (self.site(j.spec), j.changed, None) if j.error is None else (None, False, j.error)
             for j in jobs
         ]
+
+    async def _apply(self, jobs: list[_Job]) -> None:
+        self._prepare(jobs)
+        await self._check_candidates([j for j in jobs if j.error is None and j.changed])
+        durable = len(jobs) == 1
+        for job in jobs:
+            if job.error is None:
+                self._record(job, durable=durable)
+        await asyncio.to_thread(self._make_dirs, [j for j in jobs if j.error is None])
+        if not durable:
+            os.sync()
+        await self._commit([j for j in jobs if j.error is None and j.changed])
 
     def _prepare(self, jobs: list[_Job]) -> None:
         """Validate each job against the system and render its files (no writes)."""
@@ -204,6 +219,7 @@ class WebManager:
         users = self.accounts.resolve(j.spec.account for j in jobs)
         web_gid = self._gid(WEB_GROUP)
         versions = self.php_versions()
+        shards = {v: fpm_shards(self.layout, v) for v in versions}
         for job in jobs:
             spec = job.spec
             try:
@@ -221,14 +237,27 @@ class WebManager:
                     )
                 self.records.check(spec)
                 job.owner = dirs.Owner(entry.uid, entry.gid, web_gid)
-                job.plan = self.layout.plan(spec, self.config.users_group)
+                job.shard = self._shard(spec)
+                job.plan = self.layout.plan(spec, self.config.users_group, job.shard)
                 if job.plan.docroot.is_relative_to(job.plan.tmp_dir):
                     raise ValidationFailed(
                         "the document root cannot be the site's temp dir", field="docroot"
                     )
-                self._render(job, versions)
+                self._render(job, versions, shards)
             except SuperCPError as err:
                 job.error = err
+
+    def _shard(self, spec: SiteSpec) -> int | None:
+        """A PHP site's shard: chosen when its pool is first made, then kept in its record."""
+        if spec.php is None:
+            return None
+        if not spec.suspended:
+            return self.records.shard_for(spec, self.config.php_fpm_shard_size)
+        current = self.records.sites.get(spec.domain)
+        # Suspended: no pool, but the site keeps its place for when it comes back.
+        if current is not None and current.spec.php == spec.php:
+            return current.shard
+        return None
 
     def _gid(self, group: str) -> int:
         entry = read_group(self.config.host_path("/")).get(group)
@@ -236,7 +265,7 @@ class WebManager:
             raise SystemFailure(f"group {group} is missing", code="not-installed")
         return entry.gid
 
-    def _render(self, job: _Job, versions: list[str]) -> None:
+    def _render(self, job: _Job, versions: list[str], shards: dict[str, list[int]]) -> None:
         plan = job.plan
         assert plan is not None
         current = self.records.sites.get(job.spec.domain)
@@ -246,22 +275,39 @@ class WebManager:
         job.changed = force
         vhost_path = self.layout.vhost(plan.domain)
         text = render_vhost(plan).encode()
-        if force or _differs(vhost_path, text):
+        if force or disk.differs(vhost_path, text):
             job.vhost = {vhost_path: text}
             job.changed = True
             job.new_vhost = not vhost_path.exists()
         live = plan.socket is not None and not plan.suspended
-        for version in versions:
-            path = self.layout.pool(version, plan.domain)
-            if live and version == plan.php:
+        wanted = (plan.php, job.shard) if live and plan.php is not None else None
+        # Where the site's pool may be: in Debian's pool.d (before shards), in the shard of
+        # its record; after a crash (not committed) in any shard, which costs more stats.
+        places: list[tuple[str, int | None]] = [(v, None) for v in versions]
+        if force:
+            places += [(v, k) for v in versions for k in shards[v]]
+        elif current is not None and (placed := current.placed()) is not None:
+            places.append(placed)
+        if wanted is not None:
+            places.append(wanted)
+        for version, shard in dict.fromkeys(places):
+            key = fpm_key(version, shard)
+            path = self.layout.pool(version, plan.domain, shard)
+            if (version, shard) == wanted:
+                assert plan.socket is not None
                 pool = render_pool(plan).encode()
-                # A missing socket: PHP-FPM has not loaded the pool (drift): reload it.
-                lost = plan.socket is not None and not plan.socket.exists()
-                if force or lost or _differs(path, pool):
-                    job.pools_up[version] = {path: pool}
+                # A missing socket: PHP-FPM has not loaded the pool (drift, or a master that
+                # died): reload it, which starts a shard's master that does not run.
+                lost = not plan.socket.exists() or (
+                    shard is not None and not self.fpm(key)[0].running()
+                )
+                if force or lost or disk.differs(path, pool):
+                    job.pools_up[key] = {path: pool}
                     job.changed = True
-            elif path.exists() or (force and self.layout.socket(version, plan.domain).exists()):
-                job.pools_down[version] = {path: None}
+            elif path.exists() or (
+                force and self.layout.socket(version, plan.domain, shard).exists()
+            ):
+                job.pools_down[key] = {path: None}
                 job.changed = True
 
     async def _check_candidates(self, jobs: list[_Job]) -> None:
@@ -276,11 +322,12 @@ class WebManager:
                 self.nginx.check_candidates({d: (t or b"").decode() for d, t in vhosts.items()}),
             )
         ]
-        for version in sorted({v for j in jobs for v in j.pools_up}):
+        for version in sorted({parse_fpm_key(k)[0] for j in jobs for k in j.pools_up}):
             pools = {
-                j.spec.domain: (next(iter(j.pools_up[version].values())) or b"").decode()
+                j.spec.domain: (next(iter(files.values())) or b"").decode()
                 for j in jobs
-                if version in j.pools_up
+                for key, files in j.pools_up.items()
+                if parse_fpm_key(key)[0] == version
             }
             checks.append(("php-fpm", self.fpm(version)[0].check_candidates(pools)))
         found = await asyncio.gather(*(check for _, check in checks))
@@ -299,12 +346,13 @@ class WebManager:
         job.previous = self.records.sites.get(job.spec.domain)
         if job.changed:
             path = self.layout.record(job.spec.domain)
-            self.records.put(path, Record(job.spec, committed=False), durable=durable)
+            record = Record(job.spec, committed=False, shard=job.shard)
+            self.records.put(path, record, durable=durable)
 
     def _make_dirs(self, jobs: list[_Job]) -> None:
         self.layout.acme_root.mkdir(mode=0o755, parents=True, exist_ok=True)
         self.layout.log_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
-        self._ensure_pages()
+        disk.ensure_pages(self.layout)
         web_user = read_passwd(self.config.host_path("/")).get(WEB_GROUP)
         if web_user is None:
             raise SystemFailure(f"user {WEB_GROUP} is missing", code="not-installed")
@@ -317,32 +365,15 @@ class WebManager:
                 plan.acme_dir.mkdir(mode=0o755, exist_ok=True)
                 # nginx's workers open the access log (its path holds a variable), so the
                 # file is theirs; the directory stays root's, so nobody can plant a link.
-                _ensure_log(plan.access_log, web_user.uid, web_user.gid)
+                disk.ensure_log(plan.access_log, web_user.uid, web_user.gid)
             except SuperCPError as err:
                 job.error = err
                 self._restore_record(job)
-
-    def _ensure_pages(self) -> None:
-        page = self.layout.pages_dir / SUSPENDED_PAGE
-        text = render_suspended_page().encode()
-        if _differs(page, text):
-            self.layout.pages_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
-            atomic_write(page, text, mode=0o644)
 
     def _restore_record(self, job: _Job) -> None:
         if job.changed:
             path = self.layout.record(job.spec.domain)
             self.records.restore(path, job.spec.domain, job.previous)
-
-    def _ensure_fpm_ini(self, versions: set[str]) -> None:
-        """Put each version's ini in place before its first pool (a version installed
-        later gets it too). Changing it changes the fingerprint: checked whole, then."""
-        text = render_fpm_ini().encode()
-        for version in sorted(versions):
-            path = self.layout.fpm_ini(version)
-            if _differs(path, text):
-                path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-                atomic_write(path, text, mode=0o644)
 
     async def _commit(self, jobs: list[_Job]) -> None:
         """Pools that appear, then nginx, then pools that go; a failure undoes the others.
@@ -354,8 +385,11 @@ class WebManager:
         A change to a site nginx serves waits for its pool, so no request of a live site
         meets a socket that is not there yet.
         """
-        versions = {v for j in jobs for v in j.pools_up}
-        await asyncio.to_thread(self._ensure_fpm_ini, versions)
+        keys = {k for j in jobs for k in j.pools_up}
+        await asyncio.to_thread(
+            disk.ensure_fpm_ini, self.layout, {parse_fpm_key(k)[0] for k in keys}
+        )
+        await asyncio.to_thread(disk.ensure_shard_confs, self.layout, keys)
         early = [j for j in jobs if j.vhost and j.new_vhost]
         up, nginx = await asyncio.gather(
             self._commit_pools(jobs, "pools_up"), self._commit_nginx(early)
@@ -399,7 +433,8 @@ class WebManager:
                 # Not synced: should a crash lose it, the record reads uncommitted and the
                 # next apply of the site reloads once more, which is all "committed" saves.
                 path = self.layout.record(job.spec.domain)
-                self.records.put(path, Record(job.spec, committed=True), durable=False)
+                record = Record(job.spec, committed=True, shard=job.shard)
+                self.records.put(path, record, durable=False)
 
     async def _commit_nginx(
         self, jobs: list[_Job]
@@ -409,26 +444,30 @@ class WebManager:
         return [(job, c, err) for (job, c), err in zip(changes, errors, strict=True)]
 
     async def _undo_pools(self, changes: list[Change]) -> None:
-        for version in sorted({c.key.partition("|")[0] for c in changes}):
-            back = [Change(c.key, c.previous) for c in changes if c.key.startswith(version + "|")]
-            await self.fpm(version)[1].commit(back)
+        keys = sorted({c.key.partition("|")[0] for c in changes})
+
+        async def one(key: str) -> None:
+            back = [Change(c.key, c.previous) for c in changes if c.key.startswith(key + "|")]
+            await self.fpm(key)[1].commit(back)
+
+        await asyncio.gather(*(one(k) for k in keys))
 
     async def _commit_pools(
         self, jobs: list[_Job], which: str
     ) -> list[tuple[_Job, Change, SuperCPError | None]]:
-        """Each version's pools (``pools_up`` or ``pools_down``), the versions at once."""
-        versions = sorted({v for j in jobs for v in getattr(j, which)})
+        """Each master's pools (``pools_up`` or ``pools_down``), the masters at once."""
+        keys = sorted({k for j in jobs for k in getattr(j, which)})
 
-        async def one(version: str) -> list[tuple[_Job, Change, SuperCPError | None]]:
+        async def one(key: str) -> list[tuple[_Job, Change, SuperCPError | None]]:
             batch = [
-                (job, Change(f"{version}|{job.spec.domain}", getattr(job, which)[version]))
+                (job, Change(f"{key}|{job.spec.domain}", getattr(job, which)[key]))
                 for job in jobs
-                if version in getattr(job, which)
+                if key in getattr(job, which)
             ]
-            errors = await self.fpm(version)[1].commit([c for _, c in batch])
+            errors = await self.fpm(key)[1].commit([c for _, c in batch])
             return [(job, c, err) for (job, c), err in zip(batch, errors, strict=True)]
 
-        done = await asyncio.gather(*(one(v) for v in versions))
+        done = await asyncio.gather(*(one(k) for k in keys))
         return [entry for entries in done for entry in entries]
 
     async def remove(self, domain: str, *, remove_files: bool) -> bool:
@@ -457,10 +496,18 @@ class WebManager:
         for error in await self.nginx_reloader.commit(changes):
             if error is not None:
                 raise error
-        for version in self.php_versions():
-            pools = [self.layout.pool(version, d) for d in domains]
+        keys = [
+            fpm_key(v, k) for v in self.php_versions() for k in [None, *fpm_shards(self.layout, v)]
+        ]
+
+        async def one(key: str) -> list[SuperCPError | None]:
+            version, shard = parse_fpm_key(key)
+            pools = [self.layout.pool(version, d, shard) for d in domains]
             gone = [Change(p.name, {p: None}) for p in pools if p.exists()]
-            for error in await self.fpm(version)[1].commit(gone):
+            return await self.fpm(key)[1].commit(gone)
+
+        for errors in await asyncio.gather(*(one(k) for k in keys)):
+            for error in errors:
                 if error is not None:
                     raise error
         for domain in domains:
@@ -479,27 +526,3 @@ class WebManager:
             return  # no account, no home to clean
         owner = dirs.Owner(entry.uid, entry.gid, -1)
         await asyncio.to_thread(dirs.remove_site_dir, plan.home, plan.site_dir, owner)
-
-
-def _listing(directory: Path, suffix: str = ".conf") -> list[Path]:
-    try:
-        return [directory / n for n in os.listdir(directory) if n.endswith(suffix)]
-    except FileNotFoundError:
-        return []
-
-
-def _differs(path: Path, data: bytes) -> bool:
-    try:
-        return path.read_bytes() != data
-    except FileNotFoundError:
-        return True
-
-
-def _ensure_log(path: Path, uid: int, gid: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o640)
-    try:
-        st = os.fstat(fd)
-        if (st.st_uid, st.st_gid) != (uid, gid):
-            os.fchown(fd, uid, gid)
-    finally:
-        os.close(fd)

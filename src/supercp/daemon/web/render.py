@@ -18,6 +18,8 @@ Pools are lean for the same reason: PHP-FPM reads its configuration one byte per
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from supercp.daemon.web.layout import SitePlan
 
 SUSPENDED_PAGE = "suspended.html"
@@ -41,6 +43,25 @@ def render_fpm_ini() -> str:
         "; super-daemon (edits are overwritten). Read after php.ini, so these win.\n"
         f"disable_functions = {DISABLED_FUNCTIONS}\n"
         "allow_url_include = Off\n"
+    )
+
+
+def render_fpm_shard(version: str, shard: int, pid: Path, error_log: Path, pools: Path) -> str:
+    """The main config of one of our PHP-FPM masters: its own pid file and log, its pools.
+
+    php.ini and conf.d (with render_fpm_ini's file) need no mention: php-fpmX.Y finds them
+    where it was built to look, whichever --fpm-config it is given. The candidate check
+    renders this too (with paths of its own), so what it validates is this template.
+    """
+    return (
+        f"; GetSuperCP: PHP-FPM {version}, shard {shard}: a master of up to a few hundred\n"
+        "; sites' pools. Rendered by super-daemon; edits are overwritten.\n"
+        "[global]\n"
+        f"pid = {pid}\n"
+        f"error_log = {error_log}\n"
+        # On a reload (SIGUSR2), running requests get this long to finish.
+        "process_control_timeout = 10s\n"
+        f"include = {pools}/*.conf\n"
     )
 
 

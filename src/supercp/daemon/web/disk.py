@@ -1,0 +1,113 @@
+"""What the web manager keeps on disk besides each site's own files: the sweep of files no
+record vouches for (at start), each PHP version's ini, each shard's main config, the
+suspension page."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from supercp.daemon.system.files import atomic_write
+from supercp.daemon.web.layout import WebLayout, parse_fpm_key
+from supercp.daemon.web.render import (
+    SUSPENDED_PAGE,
+    render_fpm_ini,
+    render_fpm_shard,
+    render_suspended_page,
+)
+from supercp.daemon.web.services import fpm_shards, php_versions
+
+log = logging.getLogger(__name__)
+
+
+def sweep(layout: WebLayout, wanted: set[str]) -> None:
+    """Delete server blocks and pools (in pool.d and in every shard) whose stem is not in
+    ``wanted`` (left by a bug or by hand), and temp files a crash left behind."""
+    found = [(p, p.name.removesuffix(".conf")) for p in listing(layout.vhost_dir)]
+    temps = [layout.vhost_dir, layout.records_dir]
+    for version in php_versions(layout):
+        pools = listing(layout.legacy_pools(version))
+        found += [
+            (p, p.name[len("supercp.") : -len(".conf")])
+            for p in pools
+            if p.name.startswith("supercp.")
+        ]
+        for shard in fpm_shards(layout, version):
+            directory = layout.shard_dir(version, shard)
+            found += [(p, p.name.removesuffix(".conf")) for p in listing(directory)]
+            temps.append(directory)
+        temps.append(layout.shards_dir(version))
+    for path, name in found:
+        if name not in wanted:
+            log.warning("removing %s: no site record names it", path)
+            path.unlink(missing_ok=True)
+    # Nothing is being written at start.
+    for directory in temps:
+        for path in listing(directory, ".tmp"):
+            path.unlink(missing_ok=True)
+
+
+def ensure_pages(layout: WebLayout) -> None:
+    page = layout.pages_dir / SUSPENDED_PAGE
+    text = render_suspended_page().encode()
+    if differs(page, text):
+        layout.pages_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
+        atomic_write(page, text, mode=0o644)
+
+
+def ensure_fpm_ini(layout: WebLayout, versions: set[str]) -> None:
+    """Put each version's ini in place before its first pool (a version installed later
+    gets it too). Changing it changes the fingerprint: checked whole, then."""
+    text = render_fpm_ini().encode()
+    for version in sorted(versions):
+        path = layout.fpm_ini(version)
+        if differs(path, text):
+            path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+            atomic_write(path, text, mode=0o644)
+
+
+def ensure_shard_confs(layout: WebLayout, keys: set[str]) -> None:
+    """Each shard's directory and main config (keys as ``fpm_key``), before its pools go
+    in. The template is the one the candidate check ran; a changed one changes the shard's
+    fingerprint, so its next batch is checked whole."""
+    for key in sorted(keys):
+        version, shard = parse_fpm_key(key)
+        if shard is None:
+            continue
+        directory = layout.shard_dir(version, shard)
+        directory.mkdir(mode=0o755, parents=True, exist_ok=True)
+        path = layout.shard_conf(version, shard)
+        text = render_fpm_shard(
+            version,
+            shard,
+            layout.shard_pid(version, shard),
+            layout.shard_log(version, shard),
+            directory,
+        ).encode()
+        if differs(path, text):
+            atomic_write(path, text, mode=0o644)
+
+
+def listing(directory: Path, suffix: str = ".conf") -> list[Path]:
+    try:
+        return [directory / n for n in os.listdir(directory) if n.endswith(suffix)]
+    except FileNotFoundError:
+        return []
+
+
+def differs(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() != data
+    except FileNotFoundError:
+        return True
+
+
+def ensure_log(path: Path, uid: int, gid: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o640)
+    try:
+        st = os.fstat(fd)
+        if (st.st_uid, st.st_gid) != (uid, gid):
+            os.fchown(fd, uid, gid)
+    finally:
+        os.close(fd)
