@@ -5,8 +5,9 @@ from pathlib import Path
 
 from supercp.daemon.config import DaemonConfig
 from supercp.daemon.system.runner import SystemRunner
+from supercp.daemon.web.fpm import PhpFpm
 from supercp.daemon.web.layout import WebLayout
-from supercp.daemon.web.services import Nginx, PhpFpm
+from supercp.daemon.web.services import Nginx
 
 
 def layout(tmp_path: Path) -> WebLayout:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from supercp.daemon.system.files import atomic_write
+from supercp.daemon.web.fpm import fpm_shards
 from supercp.daemon.web.layout import WebLayout, parse_fpm_key
 from supercp.daemon.web.render import (
     SUSPENDED_PAGE,
@@ -16,7 +17,7 @@ from supercp.daemon.web.render import (
     render_fpm_shard,
     render_suspended_page,
 )
-from supercp.daemon.web.services import fpm_shards, php_versions
+from supercp.daemon.web.services import php_versions
 
 log = logging.getLogger(__name__)
 

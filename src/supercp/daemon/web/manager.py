@@ -28,6 +28,7 @@ from supercp.daemon.system.runner import Runner
 from supercp.daemon.system.services import systemd_runs
 from supercp.daemon.system.userdb import read_group, read_passwd
 from supercp.daemon.web import dirs, disk
+from supercp.daemon.web.fpm import PhpFpm, fpm_shards
 from supercp.daemon.web.layout import (
     WEB_GROUP,
     SitePlan,
@@ -39,7 +40,7 @@ from supercp.daemon.web.layout import (
 from supercp.daemon.web.records import Record, RecordStore
 from supercp.daemon.web.reloader import Change, FileSet, Reloader, ReloadFailed
 from supercp.daemon.web.render import render_pool, render_vhost
-from supercp.daemon.web.services import Nginx, PhpFpm, failure, fpm_shards, php_versions
+from supercp.daemon.web.services import Nginx, failure, php_versions
 from supercp.protocol.errors import (
     Conflict,
     NotFound,

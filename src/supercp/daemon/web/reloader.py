@@ -207,10 +207,13 @@ class Reloader:
                 log.error("%s (%d change(s))", message, len(accepted))
                 return {**outcome, **dict.fromkeys(accepted, ReloadFailed(message))}
             self.reloads += 1
+            # Several masters share a name (PHP-FPM's shards): their label tells them apart.
+            label = getattr(self.service, "label", None)
             log.info(
-                "%s: reload #%d done with %d change(s), %s",
+                "%s: reload #%d%s done with %d change(s), %s",
                 self.service.name,
                 self.reloads,
+                f" in {label}" if label else "",
                 len(accepted),
                 "whole check skipped" if unchanged else f"whole check #{self.checks}",
             )
