@@ -157,6 +157,18 @@ def rss_mb(pids: list[int]) -> float:
     return kib / 1024
 
 
+def pss_mb(pids: list[int]) -> float:
+    """Proportional set size summed over ``pids``: a page shared by n processes counts 1/n
+    in each, so forked workers that share their master's pages are not counted twice."""
+    kib = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    kib += int(line.split()[1])
+    return kib / 1024
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """CPU time of processes so far, with that of the children they have reaped.
 

@@ -18,8 +18,8 @@ For each size (sites already on the server, default 0, 1,000 and 10,000):
 - at the largest size: a burst of ``--burst`` sites created by concurrent API calls (total
   time, nginx reloads counted from the new worker processes nginx started), and a rebuild of
   every site with nothing to change;
-- at 1,000 sites: the resident memory of nginx and PHP-FPM with every pool idle, against
-  the same at the start.
+- at 1,000 sites: the resident memory (RSS, and PSS: shared pages counted once) of nginx and
+  PHP-FPM with every pool idle, against the same at the start.
 
     python bench/sites.py [--sizes 0,1000,10000] [--samples 10] [--burst 200] [--json]
 """
@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -48,7 +49,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from panel import Target, own_panel, rss_mb
+from panel import Target, own_panel, pss_mb, rss_mb
 from supercp.protocol.client import DaemonClient
 
 SOCKET = "/run/super-daemon.sock"
@@ -261,8 +262,8 @@ class ReloadCounter:
 # -- memory -----------------------------------------------------------------------------------
 
 
-def service_rss() -> dict[str, float]:
-    """Resident MB of nginx and PHP-FPM (master and workers)."""
+def service_rss(measure: Callable[[list[int]], float] = rss_mb) -> dict[str, float]:
+    """Resident MB of nginx and PHP-FPM (master and workers): RSS, or PSS with ``pss_mb``."""
     out: dict[str, list[int]] = {"nginx": [], "php-fpm": []}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -273,7 +274,7 @@ def service_rss() -> dict[str, float]:
                 out["nginx"].append(int(proc.name))
             elif comm.startswith("php-fpm"):
                 out["php-fpm"].append(int(proc.name))
-    return {k: rss_mb(v) if v else 0.0 for k, v in out.items()}
+    return {k: measure(v) if v else 0.0 for k, v in out.items()}
 
 
 def fpm_processes() -> int:
@@ -320,6 +321,9 @@ class Memory:
     fpm_mb: float
     baseline_nginx_mb: float
     baseline_fpm_mb: float
+    # The same, proportional: pages nginx's workers share with their master count once.
+    nginx_pss_mb: float = 0.0
+    fpm_pss_mb: float = 0.0
 
 
 @dataclass
@@ -411,6 +415,7 @@ def run(args: argparse.Namespace, console: Console) -> Report:
                     if size >= 1000 and report.memory is None:
                         time.sleep(IDLE_WAIT)
                         now = service_rss()
+                        shared = service_rss(pss_mb)
                         report.memory = Memory(
                             size,
                             fpm_processes(),
@@ -418,6 +423,8 @@ def run(args: argparse.Namespace, console: Console) -> Report:
                             now["php-fpm"],
                             baseline["nginx"],
                             baseline["php-fpm"],
+                            shared["nginx"],
+                            shared["php-fpm"],
                         )
                     console.print(f"provisioning at {size} sites …", style="dim")
                     for _ in range(args.samples):
@@ -510,10 +517,18 @@ def print_report(report: Report, console: Console) -> None:
     if report.memory is not None:
         m = report.memory
         mem = Table(title=f"Memory with {m.sites:,} idle PHP sites (ondemand pools)")
-        for col in ("service", "before MB", "idle MB", "processes"):
+        for col in ("service", "before MB", "idle RSS MB", "idle PSS MB", "processes"):
             mem.add_column(col, justify="right")
-        mem.add_row("nginx", f"{m.baseline_nginx_mb:.0f}", f"{m.nginx_mb:.0f}", "")
-        mem.add_row("PHP-FPM", f"{m.baseline_fpm_mb:.0f}", f"{m.fpm_mb:.0f}", f"{m.fpm_processes}")
+        mem.add_row(
+            "nginx", f"{m.baseline_nginx_mb:.0f}", f"{m.nginx_mb:.0f}", f"{m.nginx_pss_mb:.0f}", ""
+        )
+        mem.add_row(
+            "PHP-FPM",
+            f"{m.baseline_fpm_mb:.0f}",
+            f"{m.fpm_mb:.0f}",
+            f"{m.fpm_pss_mb:.0f}",
+            f"{m.fpm_processes}",
+        )
         console.print(mem)
 
     goals = Table(title="Goals")
