@@ -58,6 +58,7 @@ async def serve(config: DaemonConfig) -> None:
     # Shard masters that should run but do not (a reboot without systemd, one that died):
     # in the background, so the socket is up at once; their reloads wait for their starts.
     shards = asyncio.create_task(deps.web.start())
+    trimmer = asyncio.create_task(server.trimmer.run())
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -69,6 +70,7 @@ async def serve(config: DaemonConfig) -> None:
     log.info("stopping: finishing in-flight calls")
     sd_notify("STOPPING=1")
     await server.stop(config.shutdown_grace)
+    trimmer.cancel()
     await shards
     audit.close()
     log.info("stopped")

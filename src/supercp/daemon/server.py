@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from supercp.daemon.dispatch import Dispatcher
+from supercp.daemon.memory import IdleTrimmer
 from supercp.daemon.peer import Peer, RoleResolver
 from supercp.protocol import framing, jsonrpc
 from supercp.protocol.errors import InvalidRequest
@@ -176,10 +177,13 @@ class DaemonServer:
         self.connections: set[Connection] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         self._server: asyncio.AbstractServer | None = None
+        # Hands memory back once calls are over (daemon/memory.py).
+        self.trimmer = IdleTrimmer(busy=lambda: bool(self.tasks))
 
     def track(self, task: asyncio.Task[None]) -> None:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        self.trimmer.note_work()
 
     def _bind(self) -> socket.socket:
         self._clear_stale_socket()
