@@ -3,6 +3,15 @@
 
 export type Role = 'admin' | 'reseller' | 'customer';
 
+/** One page of a list the server searches and pages (?search=, ?page=). */
+export interface SearchPage<Item> {
+  items: Item[];
+  page: number;
+  pages: number;
+  total: number;
+  search: string;
+}
+
 export interface User {
   username: string;
   email: string;
@@ -112,13 +121,7 @@ export interface AccountDetail extends Account {
 }
 
 export interface AccountsIndexProps {
-  accounts: {
-    items: Account[];
-    page: number;
-    pages: number;
-    total: number;
-    search: string;
-  };
+  accounts: SearchPage<Account>;
   can_create: boolean;
   /** Non-empty only for admins: the owners an account can be given. */
   resellers: { username: string }[];
@@ -257,13 +260,7 @@ export interface SiteDetail extends Site {
 export type PhpChoices = { versions: string[]; default: string | null } | null;
 
 export interface SitesIndexProps {
-  sites: {
-    items: Site[];
-    page: number;
-    pages: number;
-    total: number;
-    search: string;
-  };
+  sites: SearchPage<Site>;
   /** The accounts the user may create sites in. */
   accounts: string[];
   can_create: boolean;
@@ -331,13 +328,7 @@ export interface TemplateChoice {
 }
 
 export interface DnsIndexProps {
-  zones: {
-    items: Zone[];
-    page: number;
-    pages: number;
-    total: number;
-    search: string;
-  };
+  zones: SearchPage<Zone>;
   /** The accounts the user may create zones in. */
   accounts: string[];
   can_create: boolean;
@@ -347,13 +338,7 @@ export interface DnsIndexProps {
 
 export interface DnsShowProps {
   zone: Zone;
-  records: {
-    items: DnsRecord[];
-    page: number;
-    pages: number;
-    total: number;
-    search: string;
-  };
+  records: SearchPage<DnsRecord>;
   /** The types a record may have (the SOA is the panel's). */
   record_types: string[];
   /** The TTL of a record added without one. */

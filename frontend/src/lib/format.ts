@@ -65,3 +65,8 @@ export function formatDate(iso: string | null): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dateOnly.format(date);
 }
+
+/** "3 sites", "1 site matching “foo”": a searched list's count. */
+export function countMatching(total: number, singular: string, plural: string, search: string): string {
+  return `${total} ${total === 1 ? singular : plural}${search !== '' ? ` matching “${search}”` : ''}`;
+}

@@ -3,14 +3,13 @@ import { useState, type FormEvent } from 'react';
 import AccountActions from '../../components/AccountActions';
 import StateBadge from '../../components/StateBadge';
 import Button from '../../components/Button';
-import Card from '../../components/Card';
-import EmptyState from '../../components/EmptyState';
-import { FormAlert, FormField, SelectField } from '../../components/FormField';
+import FormCard from '../../components/FormCard';
+import { FormField, SelectField } from '../../components/FormField';
 import Layout from '../../components/Layout';
-import Pagination from '../../components/Pagination';
-import SearchForm from '../../components/SearchForm';
-import Table, { type Column } from '../../components/Table';
-import { formatDate } from '../../lib/format';
+import SearchListCard from '../../components/SearchListCard';
+import type { Column } from '../../components/Table';
+import { bindText, NAME_INPUT, resetAndClose } from '../../lib/form';
+import { countMatching, formatDate } from '../../lib/format';
 import { generatePassword } from '../../lib/password';
 import { segment } from '../../lib/url';
 import type { Account, AccountsIndexProps, PageProps } from '../../types';
@@ -26,99 +25,76 @@ function CreateAccount({ resellers, onClose }: { resellers: AccountsIndexProps['
     event.preventDefault();
     // Only admins may name an owner; everyone else sends no reseller at all.
     form.transform(({ reseller, ...rest }) => (chooseReseller && reseller !== '' ? { ...rest, reseller } : rest));
-    form.post('/accounts', {
-      preserveScroll: true,
-      onSuccess: () => {
-        form.reset();
-        onClose();
-      },
-    });
+    form.post('/accounts', resetAndClose(form, onClose));
   }
 
   return (
-    <Card title="New hosting account" description="Creates the Linux user and its panel login.">
-      <form onSubmit={submit} noValidate className="space-y-5">
-        <FormAlert errors={form.errors} fields={CREATE_FIELDS} />
-        <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+    <FormCard
+      title="New hosting account"
+      description="Creates the Linux user and its panel login."
+      onSubmit={submit}
+      form={form}
+      fields={CREATE_FIELDS}
+      submitLabel="Create account"
+      onCancel={onClose}
+    >
+      <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+        <FormField
+          label="Name"
+          {...bindText(form, 'name')}
+          hint="Lowercase letters, digits and hyphens; also the Linux user name."
+          {...NAME_INPUT}
+          required
+        />
+        <FormField
+          label="E-mail"
+          {...bindText(form, 'email')}
+          type="email"
+          autoComplete="off"
+          required
+        />
+        <div>
           <FormField
-            label="Name"
-            name="name"
-            hint="Lowercase letters, digits and hyphens; also the Linux user name."
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
+            label="Password"
+            {...bindText(form, 'password')}
+            type={showPassword ? 'text' : 'password'}
+            autoComplete="new-password"
             required
-            value={form.data.name}
-            onChange={(event) => form.setData('name', event.target.value)}
-            error={form.errors.name}
+            className="[&_input]:font-mono"
           />
-          <FormField
-            label="E-mail"
-            name="email"
-            type="email"
-            autoComplete="off"
-            required
-            value={form.data.email}
-            onChange={(event) => form.setData('email', event.target.value)}
-            error={form.errors.email}
-          />
-          <div>
-            <FormField
-              label="Password"
-              name="password"
-              type={showPassword ? 'text' : 'password'}
-              autoComplete="new-password"
-              required
-              className="[&_input]:font-mono"
-              value={form.data.password}
-              onChange={(event) => form.setData('password', event.target.value)}
-              error={form.errors.password}
-            />
-            <div className="mt-2 flex gap-3 text-xs">
-              <button
-                type="button"
-                className="font-medium text-indigo-600 hover:text-indigo-500"
-                onClick={() => {
-                  form.setData('password', generatePassword());
-                  setShowPassword(true);
-                }}
-              >
-                Generate
-              </button>
-              <button
-                type="button"
-                className="font-medium text-slate-500 hover:text-slate-700"
-                onClick={() => setShowPassword((shown) => !shown)}
-              >
-                {showPassword ? 'Hide' : 'Show'}
-              </button>
-            </div>
+          <div className="mt-2 flex gap-3 text-xs">
+            <button
+              type="button"
+              className="font-medium text-indigo-600 hover:text-indigo-500"
+              onClick={() => {
+                form.setData('password', generatePassword());
+                setShowPassword(true);
+              }}
+            >
+              Generate
+            </button>
+            <button
+              type="button"
+              className="font-medium text-slate-500 hover:text-slate-700"
+              onClick={() => setShowPassword((shown) => !shown)}
+            >
+              {showPassword ? 'Hide' : 'Show'}
+            </button>
           </div>
-          {chooseReseller && (
-            <SelectField
-              label="Reseller"
-              name="reseller"
-              hint="The reseller who owns the account, if any."
-              value={form.data.reseller}
-              onChange={(event) => form.setData('reseller', event.target.value)}
-              error={form.errors.reseller}
-              options={[
-                { value: '', label: 'None (administrators)' },
-                ...resellers.map((reseller) => ({ value: reseller.username, label: reseller.username })),
-              ]}
-            />
-          )}
         </div>
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={form.processing}>
-            Create account
-          </Button>
-        </div>
-      </form>
-    </Card>
+        {chooseReseller && (
+          <SelectField
+            label="Reseller"
+            {...bindText(form, 'reseller')}
+            hint="The reseller who owns the account, if any."
+            options={[
+              { value: '', label: 'None (administrators)' },
+              ...resellers.map((reseller) => ({ value: reseller.username, label: reseller.username })),
+            ]}
+          />
+        )}
+      </div>
+    </FormCard>
   );
 }
 
@@ -180,43 +156,32 @@ export default function Index({ accounts, can_create, resellers, auth }: PagePro
       : []),
   ];
 
-  const searching = accounts.search !== '';
-
   return (
     <Layout
       title="Hosting accounts"
-      description={`${accounts.total} ${accounts.total === 1 ? 'account' : 'accounts'}${searching ? ` matching “${accounts.search}”` : ''}`}
+      description={countMatching(accounts.total, 'account', 'accounts', accounts.search)}
       actions={
         can_create && !creating ? <Button onClick={() => setCreating(true)}>New account</Button> : undefined
       }
     >
       <div className="space-y-6">
         {creating && <CreateAccount resellers={resellers} onClose={() => setCreating(false)} />}
-        <Card title="Accounts" actions={<SearchForm path="/accounts" initial={accounts.search} label="Search accounts" placeholder="Search name or e-mail" />} flush>
-          <Table
-            caption="Hosting accounts"
-            columns={columns}
-            rows={accounts.items}
-            rowKey={(account) => account.name}
-            empty={
-              searching ? (
-                <EmptyState title="No matching accounts" description={`Nothing matches “${accounts.search}”.`} />
-              ) : (
-                <EmptyState
-                  title="No hosting accounts yet"
-                  description="Each account is a Linux user with its own websites, mail and databases."
-                  action={can_create ? <Button onClick={() => setCreating(true)}>New account</Button> : undefined}
-                />
-              )
-            }
-          />
-          <Pagination
-            page={accounts.page}
-            pages={accounts.pages}
-            path="/accounts"
-            params={{ search: accounts.search }}
-          />
-        </Card>
+        <SearchListCard
+          title="Accounts"
+          path="/accounts"
+          list={accounts}
+          searchLabel="Search accounts"
+          placeholder="Search name or e-mail"
+          caption="Hosting accounts"
+          columns={columns}
+          rowKey={(account) => account.name}
+          plural="accounts"
+          empty={{
+            title: 'No hosting accounts yet',
+            description: 'Each account is a Linux user with its own websites, mail and databases.',
+            action: can_create ? <Button onClick={() => setCreating(true)}>New account</Button> : undefined,
+          }}
+        />
       </div>
     </Layout>
   );

@@ -1,7 +1,7 @@
-import type { ReactNode } from 'react';
 import AccountActions from '../../components/AccountActions';
 import StateBadge from '../../components/StateBadge';
 import Card from '../../components/Card';
+import DetailList, { type Detail } from '../../components/DetailList';
 import Layout from '../../components/Layout';
 import { formatDateTime } from '../../lib/format';
 import type { AccountsShowProps, PageProps } from '../../types';
@@ -12,7 +12,7 @@ function Mono({ value }: { value: string | number | null }) {
 
 export default function Show({ account, auth }: PageProps<AccountsShowProps>) {
   const canManage = auth.user?.role === 'admin' || auth.user?.role === 'reseller';
-  const rows: [string, ReactNode][] = [
+  const rows: Detail[] = [
     ['Name', account.name],
     ['E-mail', account.email],
     ['State', <StateBadge key="state" state={account.state} />],
@@ -31,14 +31,7 @@ export default function Show({ account, auth }: PageProps<AccountsShowProps>) {
       actions={canManage ? <AccountActions account={account} /> : undefined}
     >
       <Card title="Account details" description="The panel's record and the Linux user behind it.">
-        <dl className="divide-y divide-slate-100">
-          {rows.map(([term, value]) => (
-            <div key={term} className="grid grid-cols-1 gap-1 py-3 first:pt-0 last:pb-0 sm:grid-cols-3 sm:gap-4">
-              <dt className="text-sm font-medium text-slate-500">{term}</dt>
-              <dd className="text-sm text-slate-900 sm:col-span-2">{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <DetailList rows={rows} />
         {account.uid === null && (
           <p className="mt-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset">
             The system reported no Linux user for this account.

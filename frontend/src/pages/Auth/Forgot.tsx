@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import AuthLayout from '../../components/AuthLayout';
 import Button from '../../components/Button';
 import { FormAlert, FormField } from '../../components/FormField';
+import { bindText } from '../../lib/form';
 import type { PageProps } from '../../types';
 
 const FIELDS = ['identifier'] as const;
@@ -21,15 +22,12 @@ export default function Forgot(_props: PageProps) {
         <FormAlert errors={form.errors} fields={FIELDS} />
         <FormField
           label="User name or e-mail address"
-          name="identifier"
+          {...bindText(form, 'identifier')}
           autoComplete="username"
           autoCapitalize="none"
           spellCheck={false}
           autoFocus
           required
-          value={form.data.identifier}
-          onChange={(event) => form.setData('identifier', event.target.value)}
-          error={form.errors.identifier}
         />
         <Button type="submit" className="w-full" loading={form.processing}>
           Send the link

@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import AuthLayout from '../../components/AuthLayout';
 import Button from '../../components/Button';
 import { FormAlert, FormField } from '../../components/FormField';
+import { bindText } from '../../lib/form';
 import type { PageProps } from '../../types';
 
 const FIELDS = ['username', 'password'] as const;
@@ -21,25 +22,19 @@ export default function Login(_props: PageProps) {
         <FormAlert errors={form.errors} fields={FIELDS} />
         <FormField
           label="Username"
-          name="username"
+          {...bindText(form, 'username')}
           autoComplete="username"
           autoCapitalize="none"
           spellCheck={false}
           autoFocus
           required
-          value={form.data.username}
-          onChange={(event) => form.setData('username', event.target.value)}
-          error={form.errors.username}
         />
         <FormField
           label="Password"
-          name="password"
+          {...bindText(form, 'password')}
           type="password"
           autoComplete="current-password"
           required
-          value={form.data.password}
-          onChange={(event) => form.setData('password', event.target.value)}
-          error={form.errors.password}
         />
         <Button type="submit" className="w-full" loading={form.processing}>
           Sign in

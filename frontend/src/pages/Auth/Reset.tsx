@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import AuthLayout from '../../components/AuthLayout';
 import Button from '../../components/Button';
 import { FormAlert, FormField } from '../../components/FormField';
+import { bindText } from '../../lib/form';
 import type { AuthResetProps, PageProps } from '../../types';
 
 const FIELDS = ['password'] as const;
@@ -33,14 +34,11 @@ export default function Reset({ valid }: PageProps<AuthResetProps>) {
         <FormAlert errors={form.errors} fields={FIELDS} />
         <FormField
           label="New password"
-          name="password"
+          {...bindText(form, 'password')}
           type="password"
           autoComplete="new-password"
           autoFocus
           required
-          value={form.data.password}
-          onChange={(event) => form.setData('password', event.target.value)}
-          error={form.errors.password}
         />
         <Button type="submit" className="w-full" loading={form.processing}>
           Set the password

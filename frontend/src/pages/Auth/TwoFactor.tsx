@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import AuthLayout from '../../components/AuthLayout';
 import Button from '../../components/Button';
 import { FormAlert, FormField } from '../../components/FormField';
+import { bindText } from '../../lib/form';
 import type { PageProps } from '../../types';
 
 export default function TwoFactor(_props: PageProps) {
@@ -24,7 +25,7 @@ export default function TwoFactor(_props: PageProps) {
         <FormAlert errors={form.errors} fields={['code']} />
         <FormField
           label="Authentication code"
-          name="code"
+          {...bindText(form, 'code')}
           autoComplete="one-time-code"
           autoCapitalize="none"
           spellCheck={false}
@@ -33,9 +34,6 @@ export default function TwoFactor(_props: PageProps) {
           maxLength={32}
           placeholder="123456 or xxxx-xxxx"
           className="[&_input]:font-mono [&_input]:tracking-widest"
-          value={form.data.code}
-          onChange={(event) => form.setData('code', event.target.value)}
-          error={form.errors.code}
         />
         <Button type="submit" className="w-full" loading={form.processing}>
           Verify

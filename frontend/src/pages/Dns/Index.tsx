@@ -2,16 +2,15 @@ import { Link, useForm } from '@inertiajs/react';
 import { useState, type FormEvent } from 'react';
 import Badge from '../../components/Badge';
 import Button, { buttonClasses } from '../../components/Button';
-import Card from '../../components/Card';
-import EmptyState from '../../components/EmptyState';
-import { FormAlert, FormField, SelectField } from '../../components/FormField';
+import FormCard from '../../components/FormCard';
+import { FormField, SelectField } from '../../components/FormField';
 import Layout from '../../components/Layout';
-import Pagination from '../../components/Pagination';
-import SearchForm from '../../components/SearchForm';
-import Table, { type Column } from '../../components/Table';
+import SearchListCard from '../../components/SearchListCard';
+import type { Column } from '../../components/Table';
 import ZoneActions from '../../components/ZoneActions';
 import ZoneFileField from '../../components/ZoneFileField';
-import { formatDate } from '../../lib/format';
+import { bindText, NAME_INPUT } from '../../lib/form';
+import { countMatching, formatDate } from '../../lib/format';
 import { segment } from '../../lib/url';
 import type { DnsIndexProps, PageProps, Role, Zone } from '../../types';
 
@@ -66,61 +65,47 @@ function CreateZone({
   }
 
   return (
-    <Card title="New zone" description="The server answers for the zone at once; point the domain’s name servers here at its registrar.">
-      <form onSubmit={submit} noValidate className="space-y-5">
-        <FormAlert errors={errors} fields={CREATE_FIELDS} />
-        <div className="grid grid-cols-1 gap-5 md:grid-cols-3">
-          <FormField
-            label="Zone"
-            name="name"
-            hint="The domain, such as example.com"
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            value={form.data.name}
-            onChange={(event) => form.setData('name', event.target.value)}
-            error={errors.name}
-          />
-          {chooseAccount ? (
-            <SelectField
-              label="Hosting account"
-              name="account"
-              value={form.data.account}
-              onChange={(event) => form.setData('account', event.target.value)}
-              error={errors.account}
-              options={accountOptions(role, accounts)}
-            />
-          ) : (
-            <FormField label="Hosting account" name="account" value={form.data.account} readOnly error={errors.account} />
-          )}
+    <FormCard
+      title="New zone"
+      description="The server answers for the zone at once; point the domain’s name servers here at its registrar."
+      onSubmit={submit}
+      form={form}
+      fields={CREATE_FIELDS}
+      submitLabel="Create zone"
+      onCancel={onClose}
+    >
+      <div className="grid grid-cols-1 gap-5 md:grid-cols-3">
+        <FormField
+          label="Zone"
+          {...bindText(form, 'name')}
+          hint="The domain, such as example.com"
+          {...NAME_INPUT}
+          required
+        />
+        {chooseAccount ? (
           <SelectField
-            label="Start from"
-            name="template"
-            value={form.data.template}
-            onChange={(event) => form.setData('template', event.target.value)}
-            error={errors.template}
-            options={startOptions}
+            label="Hosting account"
+            {...bindText(form, 'account')}
+            options={accountOptions(role, accounts)}
           />
-        </div>
-        {fromFile && (
-          <ZoneFileField
-            value={form.data.zone_file}
-            onChange={(text) => form.setData('zone_file', text)}
-            error={errors.zone_file}
-            hint="RFC 1035 master file; NS records at the apex are added when it has none."
-          />
+        ) : (
+          <FormField label="Hosting account" name="account" value={form.data.account} readOnly error={errors.account} />
         )}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={form.processing}>
-            Create zone
-          </Button>
-        </div>
-      </form>
-    </Card>
+        <SelectField
+          label="Start from"
+          {...bindText(form, 'template')}
+          options={startOptions}
+        />
+      </div>
+      {fromFile && (
+        <ZoneFileField
+          value={form.data.zone_file}
+          onChange={(text) => form.setData('zone_file', text)}
+          error={errors.zone_file}
+          hint="RFC 1035 master file; NS records at the apex are added when it has none."
+        />
+      )}
+    </FormCard>
   );
 }
 
@@ -172,12 +157,10 @@ export default function Index({ zones, accounts, can_create, templates, auth }: 
     { key: 'actions', header: <span className="sr-only">Actions</span>, align: 'right', cell: (zone) => <ZoneActions zone={zone} inTable /> },
   ];
 
-  const searching = zones.search !== '';
-
   return (
     <Layout
       title="DNS zones"
-      description={`${zones.total} ${zones.total === 1 ? 'zone' : 'zones'}${searching ? ` matching “${zones.search}”` : ''}`}
+      description={countMatching(zones.total, 'zone', 'zones', zones.search)}
       actions={
         <>
           {role === 'admin' && (
@@ -191,26 +174,22 @@ export default function Index({ zones, accounts, can_create, templates, auth }: 
     >
       <div className="space-y-6">
         {creating && <CreateZone role={role} accounts={accounts} templates={templates} onClose={() => setCreating(false)} />}
-        <Card title="Zones" actions={<SearchForm path="/dns" initial={zones.search} label="Search zones" placeholder="Search zone or account" />} flush>
-          <Table
-            caption="DNS zones"
-            columns={columns}
-            rows={zones.items}
-            rowKey={(zone) => zone.name}
-            empty={
-              searching ? (
-                <EmptyState title="No matching zones" description={`Nothing matches “${zones.search}”.`} />
-              ) : (
-                <EmptyState
-                  title="No zones yet"
-                  description="A zone holds a domain’s DNS records, answered by this server’s name server."
-                  action={can_create ? <Button onClick={() => setCreating(true)}>New zone</Button> : undefined}
-                />
-              )
-            }
-          />
-          <Pagination page={zones.page} pages={zones.pages} path="/dns" params={{ search: zones.search }} />
-        </Card>
+        <SearchListCard
+          title="Zones"
+          path="/dns"
+          list={zones}
+          searchLabel="Search zones"
+          placeholder="Search zone or account"
+          caption="DNS zones"
+          columns={columns}
+          rowKey={(zone) => zone.name}
+          plural="zones"
+          empty={{
+            title: 'No zones yet',
+            description: 'A zone holds a domain’s DNS records, answered by this server’s name server.',
+            action: can_create ? <Button onClick={() => setCreating(true)}>New zone</Button> : undefined,
+          }}
+        />
       </div>
     </Layout>
   );

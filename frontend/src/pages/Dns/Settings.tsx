@@ -4,12 +4,14 @@ import Badge from '../../components/Badge';
 import Button from '../../components/Button';
 import Card from '../../components/Card';
 import ConfirmButton from '../../components/ConfirmButton';
-import { CheckboxField, FormAlert, FormField } from '../../components/FormField';
+import FormCard from '../../components/FormCard';
+import { CheckboxField, FormField } from '../../components/FormField';
 import Layout from '../../components/Layout';
 import { ActionRow, useActionRequest } from '../../components/ObjectActions';
 import Table, { type Column } from '../../components/Table';
 import TemplateRecordsEditor from '../../components/TemplateRecordsEditor';
 import { entryErrorKeys, fromDrafts, PLACEHOLDERS, toDrafts, ttlValue } from '../../lib/dnsForm';
+import { bindCheck, bindText, NAME_INPUT } from '../../lib/form';
 import { fieldError, parseAliases } from '../../lib/siteForm';
 import { segment } from '../../lib/url';
 import type { DnsSettings, DnsSettingsProps, PageProps, ZoneTemplate } from '../../types';
@@ -53,72 +55,56 @@ function Defaults({ settings }: { settings: DnsSettings }) {
   }
 
   return (
-    <Card title="Defaults for new zones" description="Existing zones keep what they were made with.">
-      <form onSubmit={submit} noValidate className="space-y-5">
-        <FormAlert errors={errors} fields={[...DEFAULT_FIELDS, ...Object.keys(errors).filter((k) => k.startsWith('nameservers.'))]} />
-        <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+    <FormCard
+      title="Defaults for new zones"
+      description="Existing zones keep what they were made with."
+      onSubmit={submit}
+      form={form}
+      fields={[...DEFAULT_FIELDS, ...Object.keys(errors).filter((k) => k.startsWith('nameservers.'))]}
+      submitLabel="Save defaults"
+    >
+      <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+        <FormField
+          label="Name servers"
+          {...bindText(form, 'nameservers')}
+          hint="Host names, separated by spaces; the first is the SOA’s primary. Empty: this machine’s name."
+          {...NAME_INPUT}
+          error={fieldError(errors, 'nameservers')}
+        />
+        <FormField
+          label="SOA contact"
+          {...bindText(form, 'soa_contact')}
+          hint="An e-mail address; {zone} stands for the zone’s name."
+          {...NAME_INPUT}
+        />
+        <FormField
+          label="IPv4 address ({ipv4})"
+          {...bindText(form, 'ipv4')}
+          hint="Empty: templates’ records that use it are left out."
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <FormField
+          label="IPv6 address ({ipv6})"
+          {...bindText(form, 'ipv6')}
+          hint="Empty: templates’ records that use it are left out."
+          autoComplete="off"
+          spellCheck={false}
+        />
+        {TIMERS.map(({ key, label, hint }) => (
           <FormField
-            label="Name servers"
-            name="nameservers"
-            hint="Host names, separated by spaces; the first is the SOA’s primary. Empty: this machine’s name."
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            value={form.data.nameservers}
-            onChange={(event) => form.setData('nameservers', event.target.value)}
-            error={fieldError(errors, 'nameservers')}
+            key={key}
+            label={label}
+            name={key}
+            inputMode="numeric"
+            hint={hint}
+            value={form.data[key as Timer]}
+            onChange={(event) => form.setData(key, event.target.value)}
+            error={errors[key]}
           />
-          <FormField
-            label="SOA contact"
-            name="soa_contact"
-            hint="An e-mail address; {zone} stands for the zone’s name."
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            value={form.data.soa_contact}
-            onChange={(event) => form.setData('soa_contact', event.target.value)}
-            error={errors.soa_contact}
-          />
-          <FormField
-            label="IPv4 address ({ipv4})"
-            name="ipv4"
-            hint="Empty: templates’ records that use it are left out."
-            autoComplete="off"
-            spellCheck={false}
-            value={form.data.ipv4}
-            onChange={(event) => form.setData('ipv4', event.target.value)}
-            error={errors.ipv4}
-          />
-          <FormField
-            label="IPv6 address ({ipv6})"
-            name="ipv6"
-            hint="Empty: templates’ records that use it are left out."
-            autoComplete="off"
-            spellCheck={false}
-            value={form.data.ipv6}
-            onChange={(event) => form.setData('ipv6', event.target.value)}
-            error={errors.ipv6}
-          />
-          {TIMERS.map(({ key, label, hint }) => (
-            <FormField
-              key={key}
-              label={label}
-              name={key}
-              inputMode="numeric"
-              hint={hint}
-              value={form.data[key as Timer]}
-              onChange={(event) => form.setData(key, event.target.value)}
-              error={errors[key]}
-            />
-          ))}
-        </div>
-        <div className="flex justify-end">
-          <Button type="submit" loading={form.processing}>
-            Save defaults
-          </Button>
-        </div>
-      </form>
-    </Card>
+        ))}
+      </div>
+    </FormCard>
   );
 }
 
@@ -133,26 +119,24 @@ function ServerSecondaries({ secondaries }: { secondaries: string[] }) {
   }
 
   return (
-    <Card title="Secondary servers of every zone" description="Notified of every change to any zone, and allowed to transfer it (AXFR); each zone may add its own.">
-      <form onSubmit={submit} noValidate className="space-y-4">
-        <FormAlert errors={errors} fields={['secondaries', ...Object.keys(errors).filter((k) => k.startsWith('secondaries.'))]} />
-        <FormField
-          label="Addresses"
-          name="secondaries"
-          hint="IP addresses, separated by spaces or commas."
-          autoComplete="off"
-          spellCheck={false}
-          value={form.data.secondaries}
-          onChange={(event) => form.setData('secondaries', event.target.value)}
-          error={fieldError(errors, 'secondaries')}
-        />
-        <div className="flex justify-end">
-          <Button type="submit" loading={form.processing}>
-            Save secondaries
-          </Button>
-        </div>
-      </form>
-    </Card>
+    <FormCard
+      title="Secondary servers of every zone"
+      description="Notified of every change to any zone, and allowed to transfer it (AXFR); each zone may add its own."
+      onSubmit={submit}
+      form={form}
+      fields={['secondaries', ...Object.keys(errors).filter((k) => k.startsWith('secondaries.'))]}
+      submitLabel="Save secondaries"
+      className="space-y-4"
+    >
+      <FormField
+        label="Addresses"
+        {...bindText(form, 'secondaries')}
+        hint="IP addresses, separated by spaces or commas."
+        autoComplete="off"
+        spellCheck={false}
+        error={fieldError(errors, 'secondaries')}
+      />
+    </FormCard>
   );
 }
 
@@ -172,60 +156,48 @@ function TemplateEditor({ template, types, onClose }: { template: ZoneTemplate |
   }
 
   return (
-    <Card title={template === null ? 'New template' : `Template ${template.name}`} description="Checked when saved: a template that would make a broken zone is refused.">
-      <form onSubmit={submit} noValidate className="space-y-5">
-        <FormAlert errors={errors} fields={['name', 'description', 'is_default', ...entryErrorKeys(errors, 'records')]} />
-        <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
-          <FormField
-            label="Template name"
-            name="name"
-            hint="Letters, digits, - and _"
-            autoComplete="off"
-            spellCheck={false}
-            readOnly={template !== null}
-            value={form.data.name}
-            onChange={(event) => form.setData('name', event.target.value)}
-            error={errors.name}
-          />
-          <FormField
-            label="Description"
-            name="description"
-            autoComplete="off"
-            value={form.data.description}
-            onChange={(event) => form.setData('description', event.target.value)}
-            error={errors.description}
-          />
-        </div>
-        <CheckboxField
-          label="The default template"
-          name="is_default"
-          hint="Used for zones created without naming one, and for sites’ zones."
-          checked={form.data.is_default}
-          disabled={template?.is_default === true}
-          onChange={(event) => form.setData('is_default', event.target.checked)}
-          error={errors.is_default}
+    <FormCard
+      title={template === null ? 'New template' : `Template ${template.name}`}
+      description="Checked when saved: a template that would make a broken zone is refused."
+      onSubmit={submit}
+      form={form}
+      fields={['name', 'description', 'is_default', ...entryErrorKeys(errors, 'records')]}
+      submitLabel="Save template"
+      onCancel={onClose}
+    >
+      <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+        <FormField
+          label="Template name"
+          {...bindText(form, 'name')}
+          hint="Letters, digits, - and _"
+          autoComplete="off"
+          spellCheck={false}
+          readOnly={template !== null}
         />
-        <TemplateRecordsEditor entries={form.data.records} onChange={(entries) => form.setData('records', entries)} types={types} errors={errors} />
-        <div className="text-xs text-slate-500">
-          <p className="font-medium text-slate-600">Placeholders in names and content:</p>
-          <ul className="mt-1 space-y-0.5">
-            {PLACEHOLDERS.map(([placeholder, meaning]) => (
-              <li key={placeholder}>
-                <code className="font-mono text-slate-700">{placeholder}</code>: {meaning}
-              </li>
-            ))}
-          </ul>
-        </div>
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={form.processing}>
-            Save template
-          </Button>
-        </div>
-      </form>
-    </Card>
+        <FormField
+          label="Description"
+          {...bindText(form, 'description')}
+          autoComplete="off"
+        />
+      </div>
+      <CheckboxField
+        label="The default template"
+        {...bindCheck(form, 'is_default')}
+        hint="Used for zones created without naming one, and for sites’ zones."
+        disabled={template?.is_default === true}
+      />
+      <TemplateRecordsEditor entries={form.data.records} onChange={(entries) => form.setData('records', entries)} types={types} errors={errors} />
+      <div className="text-xs text-slate-500">
+        <p className="font-medium text-slate-600">Placeholders in names and content:</p>
+        <ul className="mt-1 space-y-0.5">
+          {PLACEHOLDERS.map(([placeholder, meaning]) => (
+            <li key={placeholder}>
+              <code className="font-mono text-slate-700">{placeholder}</code>: {meaning}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </FormCard>
   );
 }
 

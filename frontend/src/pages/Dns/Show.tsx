@@ -1,12 +1,14 @@
 import { router, useForm } from '@inertiajs/react';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import Badge from '../../components/Badge';
 import Button, { buttonClasses } from '../../components/Button';
 import Card from '../../components/Card';
 import ConfirmButton from '../../components/ConfirmButton';
 import CopyButton from '../../components/CopyButton';
+import DetailList, { type Detail } from '../../components/DetailList';
 import DnsRecordRow from '../../components/DnsRecordRow';
 import EmptyState from '../../components/EmptyState';
+import FormCard from '../../components/FormCard';
 import { FormAlert, FormField, SelectField } from '../../components/FormField';
 import Layout from '../../components/Layout';
 import { useActionRequest } from '../../components/ObjectActions';
@@ -15,7 +17,8 @@ import SearchForm from '../../components/SearchForm';
 import ZoneActions from '../../components/ZoneActions';
 import ZoneFileField from '../../components/ZoneFileField';
 import { ttlLabel, ttlValue } from '../../lib/dnsForm';
-import { formatDateTime } from '../../lib/format';
+import { bindText, NAME_INPUT } from '../../lib/form';
+import { countMatching, formatDateTime } from '../../lib/format';
 import { parseAliases } from '../../lib/siteForm';
 import { segment } from '../../lib/url';
 import type { DnsShowProps, DnssecKey, PageProps, Zone } from '../../types';
@@ -42,44 +45,28 @@ function AddRecord({ zone, types, defaultTtl }: { zone: Zone; types: string[]; d
       <div className="grid grid-cols-1 gap-4 md:grid-cols-[minmax(0,1fr)_8rem_minmax(0,2fr)_7rem_auto] md:items-start">
         <FormField
           label="Name"
-          name="name"
+          {...bindText(form, 'name')}
           placeholder="@"
           hint={`@ or empty: ${zone.display_name}`}
-          autoComplete="off"
-          autoCapitalize="none"
-          spellCheck={false}
-          value={form.data.name}
-          onChange={(event) => form.setData('name', event.target.value)}
-          error={errors.name}
+          {...NAME_INPUT}
         />
         <SelectField
           label="Type"
-          name="type"
-          value={form.data.type}
-          onChange={(event) => form.setData('type', event.target.value)}
-          error={errors.type}
+          {...bindText(form, 'type')}
           options={types.map((t) => ({ value: t, label: t }))}
         />
         <FormField
           label="Content"
-          name="content"
+          {...bindText(form, 'content')}
           hint="Names in it are absolute (10 mail.example.com)."
-          autoComplete="off"
-          autoCapitalize="none"
-          spellCheck={false}
-          value={form.data.content}
-          onChange={(event) => form.setData('content', event.target.value)}
-          error={errors.content}
+          {...NAME_INPUT}
         />
         <FormField
           label="TTL"
-          name="ttl"
+          {...bindText(form, 'ttl')}
           inputMode="numeric"
           placeholder={String(defaultTtl)}
           hint="Seconds"
-          value={form.data.ttl}
-          onChange={(event) => form.setData('ttl', event.target.value)}
-          error={errors.ttl}
         />
         <div className="md:pt-6">
           <Button type="submit" loading={form.processing}>
@@ -92,12 +79,11 @@ function AddRecord({ zone, types, defaultTtl }: { zone: Zone; types: string[]; d
 }
 
 function Records({ zone, records, types, defaultTtl }: { zone: Zone; records: DnsShowProps['records']; types: string[]; defaultTtl: number }) {
-  const searching = records.search !== '';
   const path = `/dns/zones/${segment(zone.name)}`;
   return (
     <Card
       title="Records"
-      description={`${records.total} ${records.total === 1 ? 'record' : 'records'}${searching ? ` matching “${records.search}”` : ''}`}
+      description={countMatching(records.total, 'record', 'records', records.search)}
       actions={<SearchForm path={path} initial={records.search} label="Search records" placeholder="Search name or content" />}
       flush
     >
@@ -313,42 +299,40 @@ function Secondaries({ zone, secondaries }: { zone: Zone; secondaries: DnsShowPr
   }
 
   return (
-    <Card title="Secondary servers" description="They are notified of every change and may transfer the zone (AXFR).">
-      <form onSubmit={submit} noValidate className="space-y-4">
-        <FormAlert errors={errors} fields={['secondaries']} />
-        <div>
-          <p className="text-sm font-medium text-slate-700">Every zone’s (set by the administrators)</p>
-          <p className="mt-1 text-sm text-slate-600">
-            {secondaries.server.length > 0 ? (
-              <code className="font-mono">{secondaries.server.join(', ')}</code>
-            ) : (
-              <span className="text-slate-400">None</span>
-            )}
-          </p>
-        </div>
-        <FormField
-          label="This zone’s own"
-          name="secondaries"
-          hint="IP addresses, separated by spaces or commas."
-          autoComplete="off"
-          spellCheck={false}
-          value={form.data.secondaries}
-          onChange={(event) => form.setData('secondaries', event.target.value)}
-          error={Object.entries(errors).find(([k]) => k === 'secondaries' || k.startsWith('secondaries.'))?.[1]}
-        />
-        <div className="flex justify-end">
-          <Button type="submit" loading={form.processing}>
-            Save secondaries
-          </Button>
-        </div>
-      </form>
-    </Card>
+    <FormCard
+      title="Secondary servers"
+      description="They are notified of every change and may transfer the zone (AXFR)."
+      onSubmit={submit}
+      form={form}
+      fields={['secondaries']}
+      submitLabel="Save secondaries"
+      className="space-y-4"
+    >
+      <div>
+        <p className="text-sm font-medium text-slate-700">Every zone’s (set by the administrators)</p>
+        <p className="mt-1 text-sm text-slate-600">
+          {secondaries.server.length > 0 ? (
+            <code className="font-mono">{secondaries.server.join(', ')}</code>
+          ) : (
+            <span className="text-slate-400">None</span>
+          )}
+        </p>
+      </div>
+      <FormField
+        label="This zone’s own"
+        {...bindText(form, 'secondaries')}
+        hint="IP addresses, separated by spaces or commas."
+        autoComplete="off"
+        spellCheck={false}
+        error={Object.entries(errors).find(([k]) => k === 'secondaries' || k.startsWith('secondaries.'))?.[1]}
+      />
+    </FormCard>
   );
 }
 
 export default function Show({ zone, records, record_types, default_ttl, dnssec, dnssec_error, secondaries }: PageProps<DnsShowProps>) {
   const base = `/dns/zones/${segment(zone.name)}`;
-  const rows: [string, ReactNode][] = [
+  const rows: Detail[] = [
     ['Zone', zone.display_name === zone.name ? zone.name : `${zone.display_name} (${zone.name})`],
     ['Hosting account', zone.account ?? <span className="text-slate-500">None (administrators’ zone)</span>],
     ['Serial', <code key="serial" className="font-mono text-sm">{zone.serial}</code>],
@@ -373,14 +357,7 @@ export default function Show({ zone, records, record_types, default_ttl, dnssec,
     >
       <div className="space-y-6">
         <Card title="Zone details">
-          <dl className="divide-y divide-slate-100">
-            {rows.map(([term, value]) => (
-              <div key={term} className="grid grid-cols-1 gap-1 py-3 first:pt-0 last:pb-0 sm:grid-cols-3 sm:gap-4">
-                <dt className="text-sm font-medium text-slate-500">{term}</dt>
-                <dd className="text-sm text-slate-900 sm:col-span-2">{value}</dd>
-              </div>
-            ))}
-          </dl>
+          <DetailList rows={rows} />
         </Card>
         <Records zone={zone} records={records} types={record_types} defaultTtl={default_ttl} />
         <Dnssec zone={zone} dnssec={dnssec} error={dnssec_error} />

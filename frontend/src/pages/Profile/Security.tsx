@@ -4,9 +4,11 @@ import Badge from '../../components/Badge';
 import Button from '../../components/Button';
 import Card from '../../components/Card';
 import CopyButton from '../../components/CopyButton';
+import DetailList from '../../components/DetailList';
 import { FormAlert, FormField } from '../../components/FormField';
 import Layout from '../../components/Layout';
 import { ROLE_LABELS } from '../../components/nav';
+import { bindText } from '../../lib/form';
 import type { PageProps, ProfileSecurityProps, TwoFactorSetup, User } from '../../types';
 
 function ChangePassword() {
@@ -31,32 +33,24 @@ function ChangePassword() {
         <FormAlert errors={form.errors} fields={['current_password', 'new_password']} />
         <FormField
           label="Current password"
-          name="current_password"
+          {...bindText(form, 'current_password')}
           type="password"
           autoComplete="current-password"
           required
-          value={form.data.current_password}
-          onChange={(event) => form.setData('current_password', event.target.value)}
-          error={form.errors.current_password}
         />
         <FormField
           label="New password"
-          name="new_password"
+          {...bindText(form, 'new_password')}
           type="password"
           autoComplete="new-password"
           required
-          value={form.data.new_password}
-          onChange={(event) => form.setData('new_password', event.target.value)}
-          error={form.errors.new_password}
         />
         <FormField
           label="Repeat new password"
-          name="confirm_password"
+          {...bindText(form, 'confirm_password')}
           type="password"
           autoComplete="new-password"
           required
-          value={form.data.confirm_password}
-          onChange={(event) => form.setData('confirm_password', event.target.value)}
           error={mismatch ? 'The two passwords differ.' : undefined}
         />
         <Button type="submit" loading={form.processing}>
@@ -113,15 +107,12 @@ function SetupTwoFactor({ setup }: { setup: TwoFactorSetup }) {
         <form onSubmit={submit} noValidate className="flex max-w-md flex-col gap-3 sm:flex-row sm:items-start">
           <FormField
             label="Code from the app"
-            name="code"
+            {...bindText(form, 'code')}
             inputMode="numeric"
             autoComplete="one-time-code"
             maxLength={8}
             required
             className="flex-1 [&_input]:font-mono [&_input]:tracking-widest"
-            value={form.data.code}
-            onChange={(event) => form.setData('code', event.target.value)}
-            error={form.errors.code}
           />
           <Button type="submit" loading={form.processing} className="sm:mt-7">
             Enable
@@ -144,14 +135,11 @@ function DisableTwoFactor() {
     <form onSubmit={submit} noValidate className="flex max-w-md flex-col gap-3 sm:flex-row sm:items-start">
       <FormField
         label="Password, to turn two-factor authentication off"
-        name="password"
+        {...bindText(form, 'password')}
         type="password"
         autoComplete="current-password"
         required
         className="flex-1"
-        value={form.data.password}
-        onChange={(event) => form.setData('password', event.target.value)}
-        error={form.errors.password}
       />
       <Button type="submit" variant="danger" loading={form.processing} className="sm:mt-7">
         Turn off
@@ -189,20 +177,14 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
 
 function Account({ user }: { user: User }) {
   return (
-    <dl className="grid grid-cols-1 gap-4 sm:grid-cols-3">
-      {(
-        [
-          ['Username', user.username],
-          ['E-mail', user.email],
-          ['Role', ROLE_LABELS[user.role]],
-        ] as const
-      ).map(([term, value]) => (
-        <div key={term}>
-          <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{term}</dt>
-          <dd className="mt-0.5 text-sm text-slate-900">{value}</dd>
-        </div>
-      ))}
-    </dl>
+    <DetailList
+      layout="columns"
+      rows={[
+        ['Username', user.username],
+        ['E-mail', user.email],
+        ['Role', ROLE_LABELS[user.role]],
+      ]}
+    />
   );
 }
 

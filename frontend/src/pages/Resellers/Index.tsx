@@ -3,10 +3,12 @@ import { useState, type FormEvent } from 'react';
 import Button from '../../components/Button';
 import Card from '../../components/Card';
 import EmptyState from '../../components/EmptyState';
-import { FormAlert, FormField } from '../../components/FormField';
+import FormCard from '../../components/FormCard';
+import { FormField } from '../../components/FormField';
 import Layout from '../../components/Layout';
 import ProgressBar from '../../components/ProgressBar';
 import Table from '../../components/Table';
+import { bindText, NAME_INPUT, resetAndClose } from '../../lib/form';
 import { percent } from '../../lib/format';
 import type { PageProps, Reseller, ResellersIndexProps } from '../../types';
 
@@ -22,74 +24,51 @@ function CreateReseller({ onClose }: { onClose: () => void }) {
       ...rest,
       max_accounts: max_accounts.trim() === '' ? null : Number(max_accounts),
     }));
-    form.post('/resellers', {
-      preserveScroll: true,
-      onSuccess: () => {
-        form.reset();
-        onClose();
-      },
-    });
+    form.post('/resellers', resetAndClose(form, onClose));
   }
 
   return (
-    <Card title="New reseller" description="A reseller creates and manages hosting accounts of their own.">
-      <form onSubmit={submit} noValidate className="space-y-5">
-        <FormAlert errors={form.errors} fields={FIELDS} />
-        <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
-          <FormField
-            label="Username"
-            name="username"
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            value={form.data.username}
-            onChange={(event) => form.setData('username', event.target.value)}
-            error={form.errors.username}
-          />
-          <FormField
-            label="E-mail"
-            name="email"
-            type="email"
-            autoComplete="off"
-            required
-            value={form.data.email}
-            onChange={(event) => form.setData('email', event.target.value)}
-            error={form.errors.email}
-          />
-          <FormField
-            label="Password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={form.data.password}
-            onChange={(event) => form.setData('password', event.target.value)}
-            error={form.errors.password}
-          />
-          <FormField
-            label="Account limit"
-            name="max_accounts"
-            type="number"
-            inputMode="numeric"
-            min={0}
-            step={1}
-            hint="Leave empty for no limit."
-            value={form.data.max_accounts}
-            onChange={(event) => form.setData('max_accounts', event.target.value)}
-            error={form.errors.max_accounts}
-          />
-        </div>
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={form.processing}>
-            Create reseller
-          </Button>
-        </div>
-      </form>
-    </Card>
+    <FormCard
+      title="New reseller"
+      description="A reseller creates and manages hosting accounts of their own."
+      onSubmit={submit}
+      form={form}
+      fields={FIELDS}
+      submitLabel="Create reseller"
+      onCancel={onClose}
+    >
+      <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+        <FormField
+          label="Username"
+          {...bindText(form, 'username')}
+          {...NAME_INPUT}
+          required
+        />
+        <FormField
+          label="E-mail"
+          {...bindText(form, 'email')}
+          type="email"
+          autoComplete="off"
+          required
+        />
+        <FormField
+          label="Password"
+          {...bindText(form, 'password')}
+          type="password"
+          autoComplete="new-password"
+          required
+        />
+        <FormField
+          label="Account limit"
+          {...bindText(form, 'max_accounts')}
+          type="number"
+          inputMode="numeric"
+          min={0}
+          step={1}
+          hint="Leave empty for no limit."
+        />
+      </div>
+    </FormCard>
   );
 }
 

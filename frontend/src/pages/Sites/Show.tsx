@@ -1,11 +1,14 @@
 import { useForm } from '@inertiajs/react';
-import type { FormEvent, ReactNode } from 'react';
-import Button from '../../components/Button';
+import type { FormEvent } from 'react';
 import Card from '../../components/Card';
-import { CheckboxField, FormAlert, FormField, SelectField } from '../../components/FormField';
+import DetailList, { type Detail } from '../../components/DetailList';
+import FormCard from '../../components/FormCard';
+import { FormField, SelectField } from '../../components/FormField';
 import Layout from '../../components/Layout';
 import SiteActions from '../../components/SiteActions';
 import SiteBadge from '../../components/SiteBadge';
+import { AliasesField, DocrootField, RedirectAliasesField } from '../../components/SiteFields';
+import { bindCheck, bindText } from '../../lib/form';
 import { formatDateTime } from '../../lib/format';
 import { fieldError, parseAliases, phpOptions } from '../../lib/siteForm';
 import { segment } from '../../lib/url';
@@ -48,72 +51,38 @@ function EditSite({ site, php, canSetLimits }: { site: SiteDetail; php: SitesSho
   }
 
   return (
-    <Card title="Settings" description="Saving re-applies the site at once.">
-      <form onSubmit={submit} noValidate className="space-y-5">
-        <FormAlert
-          errors={errors}
-          fields={[...EDIT_FIELDS, ...Object.keys(errors).filter((k) => k.startsWith('aliases.') || k.startsWith('limits.'))]}
+    <FormCard
+      title="Settings"
+      description="Saving re-applies the site at once."
+      onSubmit={submit}
+      form={form}
+      fields={[...EDIT_FIELDS, ...Object.keys(errors).filter((k) => k.startsWith('aliases.') || k.startsWith('limits.'))]}
+      submitLabel="Save settings"
+    >
+      <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+        <AliasesField {...bindText(form, 'aliases')} error={fieldError(errors, 'aliases')} />
+        <SelectField
+          label="PHP version"
+          {...bindText(form, 'php')}
+          options={phpOptions(php, site.php)}
         />
-        <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
-          <FormField
-            label="Aliases"
-            name="aliases"
-            hint="Other names of the site, separated by spaces or commas."
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            value={form.data.aliases}
-            onChange={(event) => form.setData('aliases', event.target.value)}
-            error={fieldError(errors, 'aliases')}
-          />
-          <SelectField
-            label="PHP version"
-            name="php"
-            value={form.data.php}
-            onChange={(event) => form.setData('php', event.target.value)}
-            error={errors.php}
-            options={phpOptions(php, site.php)}
-          />
-          <FormField
-            label="Document root"
-            name="docroot"
-            hint={`Inside the account's home; empty for sites/${site.domain}/public.`}
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            value={form.data.docroot}
-            onChange={(event) => form.setData('docroot', event.target.value)}
-            error={errors.docroot}
-          />
-          <CheckboxField
-            label="Redirect the aliases to the domain"
-            name="redirect_aliases"
-            hint="Permanent redirects (301), so the site has one canonical name."
-            checked={form.data.redirect_aliases}
-            onChange={(event) => form.setData('redirect_aliases', event.target.checked)}
-            error={errors.redirect_aliases}
-          />
-          {canSetLimits &&
-            LIMITS.map(({ key, label, hint }) => (
-              <FormField
-                key={key}
-                label={label}
-                name={`limits.${key}`}
-                type="number"
-                hint={hint}
-                value={String(form.data.limits[key])}
-                onChange={(event) => form.setData('limits', { ...form.data.limits, [key]: Number(event.target.value) })}
-                error={errors[`limits.${key}`] ?? errors.limits}
-              />
-            ))}
-        </div>
-        <div className="flex justify-end">
-          <Button type="submit" loading={form.processing}>
-            Save settings
-          </Button>
-        </div>
-      </form>
-    </Card>
+        <DocrootField {...bindText(form, 'docroot')} domain={site.domain} />
+        <RedirectAliasesField {...bindCheck(form, 'redirect_aliases')} />
+        {canSetLimits &&
+          LIMITS.map(({ key, label, hint }) => (
+            <FormField
+              key={key}
+              label={label}
+              name={`limits.${key}`}
+              type="number"
+              hint={hint}
+              value={String(form.data.limits[key])}
+              onChange={(event) => form.setData('limits', { ...form.data.limits, [key]: Number(event.target.value) })}
+              error={errors[`limits.${key}`] ?? errors.limits}
+            />
+          ))}
+      </div>
+    </FormCard>
   );
 }
 
@@ -132,7 +101,7 @@ function LogTail({ title, lines }: { title: string; lines: string[] }) {
 }
 
 export default function Show({ site, logs, logs_error, php, can_suspend }: PageProps<SitesShowProps>) {
-  const rows: [string, ReactNode][] = [
+  const rows: Detail[] = [
     ['Domain', site.display_domain === site.domain ? site.domain : `${site.display_domain} (${site.domain})`],
     ['Aliases', site.aliases.length > 0 ? site.aliases.join(', ') : <span className="text-slate-400">—</span>],
     ['Hosting account', site.account],
@@ -151,14 +120,7 @@ export default function Show({ site, logs, logs_error, php, can_suspend }: PageP
     >
       <div className="space-y-6">
         <Card title="Site details">
-          <dl className="divide-y divide-slate-100">
-            {rows.map(([term, value]) => (
-              <div key={term} className="grid grid-cols-1 gap-1 py-3 first:pt-0 last:pb-0 sm:grid-cols-3 sm:gap-4">
-                <dt className="text-sm font-medium text-slate-500">{term}</dt>
-                <dd className="text-sm text-slate-900 sm:col-span-2">{value}</dd>
-              </div>
-            ))}
-          </dl>
+          <DetailList rows={rows} />
         </Card>
         <EditSite site={site} php={php} canSetLimits={can_suspend} />
         {logs_error !== null ? (

@@ -6,9 +6,11 @@ import Card from '../../components/Card';
 import ConfirmButton from '../../components/ConfirmButton';
 import CopyButton from '../../components/CopyButton';
 import EmptyState from '../../components/EmptyState';
-import { CheckboxField, FormAlert, FormField } from '../../components/FormField';
+import FormCard from '../../components/FormCard';
+import { CheckboxField, FormField } from '../../components/FormField';
 import Layout from '../../components/Layout';
 import Table from '../../components/Table';
+import { bindCheck, bindText, resetAndClose } from '../../lib/form';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { segment } from '../../lib/url';
 import type { ApiToken, PageProps, TokensIndexProps } from '../../types';
@@ -53,61 +55,43 @@ function CreateToken({ onClose }: { onClose: () => void }) {
     form.transform(({ expires_days, ...rest }) =>
       expires_days.trim() === '' ? rest : { ...rest, expires_days: Number(expires_days) },
     );
-    form.post('/tokens', {
-      preserveScroll: true,
-      onSuccess: () => {
-        form.reset();
-        onClose();
-      },
-    });
+    form.post('/tokens', resetAndClose(form, onClose));
   }
 
   return (
-    <Card title="New API token" description="A token acts with your rights on the REST API under /api/v1.">
-      <form onSubmit={submit} noValidate className="space-y-5">
-        <FormAlert errors={form.errors} fields={FIELDS} />
-        <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
-          <FormField
-            label="Name"
-            name="name"
-            hint="What the token is for, e.g. “backup script”."
-            autoComplete="off"
-            required
-            value={form.data.name}
-            onChange={(event) => form.setData('name', event.target.value)}
-            error={form.errors.name}
-          />
-          <FormField
-            label="Expires after (days)"
-            name="expires_days"
-            type="number"
-            inputMode="numeric"
-            min={1}
-            step={1}
-            hint="Leave empty for a token that does not expire."
-            value={form.data.expires_days}
-            onChange={(event) => form.setData('expires_days', event.target.value)}
-            error={form.errors.expires_days}
-          />
-        </div>
-        <CheckboxField
-          label="Read-only"
-          name="read_only"
-          hint="The token can look at everything you can, and change nothing."
-          checked={form.data.read_only}
-          onChange={(event) => form.setData('read_only', event.target.checked)}
-          error={form.errors.read_only}
+    <FormCard
+      title="New API token"
+      description="A token acts with your rights on the REST API under /api/v1."
+      onSubmit={submit}
+      form={form}
+      fields={FIELDS}
+      submitLabel="Create token"
+      onCancel={onClose}
+    >
+      <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+        <FormField
+          label="Name"
+          {...bindText(form, 'name')}
+          hint="What the token is for, e.g. “backup script”."
+          autoComplete="off"
+          required
         />
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={form.processing}>
-            Create token
-          </Button>
-        </div>
-      </form>
-    </Card>
+        <FormField
+          label="Expires after (days)"
+          {...bindText(form, 'expires_days')}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          step={1}
+          hint="Leave empty for a token that does not expire."
+        />
+      </div>
+      <CheckboxField
+        label="Read-only"
+        {...bindCheck(form, 'read_only')}
+        hint="The token can look at everything you can, and change nothing."
+      />
+    </FormCard>
   );
 }
 
