@@ -23,7 +23,7 @@ from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFai
 from supercp.protocol.names import AccountName
 from supercp.web.accounts.models import AccountTotal, HostingAccount, State
 from supercp.web.core import audit, daemon
-from supercp.web.core.authz import Actor, require_role, require_writable
+from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_role, require_writable
 from supercp.web.core.models import Role, User
 from supercp.web.core.services import Page, check_email, check_new_password, check_page
 from supercp.web.dns import services as dns
@@ -38,12 +38,7 @@ _NAME = TypeAdapter(AccountName)
 
 def _visible(actor: Actor) -> QuerySet[HostingAccount]:
     """The accounts this actor may see at all; every lookup starts here."""
-    accounts = HostingAccount.objects.all()
-    if actor.is_admin:
-        return accounts
-    if actor.is_reseller:
-        return accounts.filter(reseller=actor.user)
-    return accounts.filter(user=actor.user)
+    return owned_by_visible_accounts(actor, HostingAccount.objects.all(), via="")
 
 
 def _every_account() -> int:

@@ -7,9 +7,14 @@ one (from the session or the API token) and pass it on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 
 from supercp.protocol.errors import Forbidden
 from supercp.web.core.models import Role, User
+
+M = TypeVar("M", bound=Model)
 
 # Who acts when root runs super-cli: an admin without a panel login.
 CLI_ACTOR = "root (super-cli)"
@@ -57,3 +62,20 @@ def require_writable(actor: Actor) -> None:
 def require_role(actor: Actor, *roles: Role) -> None:
     if actor.user.role not in roles:
         raise Forbidden("your role may not do this", code="forbidden")
+
+
+def owned_by_visible_accounts(
+    actor: Actor, objects: QuerySet[M], via: str = "account"
+) -> QuerySet[M]:
+    """What of ``objects`` the actor may see: everything for an admin, their customers'
+    for a reseller, their own for a customer.
+
+    ``via`` is the path from an object to its hosting account ("" for the accounts
+    themselves). Every domain's lookups start here.
+    """
+    if actor.is_admin:
+        return objects
+    prefix = f"{via}__" if via else ""
+    if actor.is_reseller:
+        return objects.filter(**{f"{prefix}reseller": actor.user})
+    return objects.filter(**{f"{prefix}user": actor.user})

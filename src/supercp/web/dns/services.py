@@ -41,7 +41,7 @@ from supercp.protocol.errors import (
 )
 from supercp.web.accounts.models import HostingAccount
 from supercp.web.core import audit, daemon
-from supercp.web.core.authz import Actor, require_writable
+from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_writable
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import pdns, records, rules, templates, zonedata, zonefile
 from supercp.web.dns.models import DnsSettings, Zone, ZoneTemplate
@@ -99,21 +99,11 @@ class RecordView:
 
 def _visible(actor: Actor) -> QuerySet[Zone]:
     """The zones this actor may see at all; every lookup starts here."""
-    zones = Zone.objects.all()
-    if actor.is_admin:
-        return zones
-    if actor.is_reseller:
-        return zones.filter(account__reseller=actor.user)
-    return zones.filter(account__user=actor.user)
+    return owned_by_visible_accounts(actor, Zone.objects.all())
 
 
 def _visible_accounts(actor: Actor) -> QuerySet[HostingAccount]:
-    accounts = HostingAccount.objects.all()
-    if actor.is_admin:
-        return accounts
-    if actor.is_reseller:
-        return accounts.filter(reseller=actor.user)
-    return accounts.filter(user=actor.user)
+    return owned_by_visible_accounts(actor, HostingAccount.objects.all(), via="")
 
 
 def _not_found(name: str) -> NotFound:

@@ -36,7 +36,7 @@ from supercp.protocol.errors import (
 from supercp.web.accounts.models import HostingAccount
 from supercp.web.accounts.models import State as AccountState
 from supercp.web.core import audit, daemon
-from supercp.web.core.authz import Actor, require_writable
+from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_writable
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import services as dns
 from supercp.web.sites import names
@@ -60,21 +60,11 @@ KEEP = Keep.KEEP
 
 def _visible(actor: Actor) -> QuerySet[Site]:
     """The sites this actor may see at all; every lookup starts here."""
-    sites = Site.objects.all()
-    if actor.is_admin:
-        return sites
-    if actor.is_reseller:
-        return sites.filter(account__reseller=actor.user)
-    return sites.filter(account__user=actor.user)
+    return owned_by_visible_accounts(actor, Site.objects.all())
 
 
 def _visible_accounts(actor: Actor) -> QuerySet[HostingAccount]:
-    accounts = HostingAccount.objects.all()
-    if actor.is_admin:
-        return accounts
-    if actor.is_reseller:
-        return accounts.filter(reseller=actor.user)
-    return accounts.filter(user=actor.user)
+    return owned_by_visible_accounts(actor, HostingAccount.objects.all(), via="")
 
 
 def with_related(sites: QuerySet[Site]) -> QuerySet[Site]:
