@@ -427,11 +427,14 @@ step "Web hosting (nginx and PHP-FPM)"
 # Sites: nginx server blocks and PHP-FPM pools that super-daemon renders (docs/daemon.md).
 NGINX_SUPERCP=/etc/nginx/supercp
 install -d -o root -g root -m 0755 "$NGINX_SUPERCP" "$NGINX_SUPERCP/sites"
-# Logs are in a root-owned directory (nginx's master opens them as root: no customer may plant a
-# link there); nginx's workers append to the files.
+# Logs are in a root-owned directory (no customer may plant a link there): nginx's workers
+# append to the access logs, super-daemon to the error logs (nginx sends it each site's errors).
 install -d -o root -g www-data -m 0750 /var/log/nginx/supercp
 install -d -o root -g root -m 0700 "$STATE_DIR/sites"
-install -d -o root -g root -m 0755 "$STATE_DIR/acme" "$STATE_DIR/web"
+# ACME challenges of every site, and the empty directory hidden paths are looked up in
+# (deploy/nginx/http.conf).
+install -d -o root -g root -m 0755 "$STATE_DIR/acme" "$STATE_DIR/acme/.well-known" \
+    "$STATE_DIR/acme/.well-known/acme-challenge" "$STATE_DIR/web" "$STATE_DIR/web/empty"
 web_changed=
 [[ $(install_file 0644 "$REPO/deploy/nginx/http.conf" "$NGINX_SUPERCP/http.conf") ]] &&
     web_changed=1
@@ -457,8 +460,8 @@ for svc in "${PHP_FPM_SERVICES[@]}"; do
 done
 [[ $(install_file 0644 "$REPO/deploy/logrotate/supercp-sites" /etc/logrotate.d/supercp-sites) ]] &&
     note "installed /etc/logrotate.d/supercp-sites"
-# Open files: nginx's master holds every site's error log (two per site while it reloads),
-# PHP-FPM's master one listening socket per pool. Both start with their init system's limit.
+# Open files: PHP-FPM's master holds one listening socket per pool, nginx's workers a syslog
+# socket per site that logged an error. Both start with their init system's limit.
 FILES_LIMIT=524288
 limits_changed=
 if [[ $INIT == systemd ]]; then

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from supercp.daemon.web.layout import log_tag
 from supercp.protocol.client import DaemonClient
 from supercp.protocol.errors import Conflict, SuperCPError, SystemFailure, ValidationFailed
 from tests.integration.conftest import SOCKET
@@ -163,6 +164,57 @@ def test_hidden_files_are_never_served_but_well_known_is(client, account, domain
     assert get(site, "/a.b.txt")[:2] == (200, "dots inside a name are fine")
 
 
+ACME = Path("/var/lib/supercp/acme/.well-known/acme-challenge")
+
+
+def test_acme_challenges_are_served_for_every_site_from_one_directory(client, account, domain):
+    alice = account()
+    php, static = domain(), domain()
+    docroot = php_site(client, alice, php)
+    put_file(alice, docroot / "index.php", "<?php echo 'front controller';")
+    client.call("web.site.apply", {"domain": static, "account": alice})
+    token = f"tok-{os.getpid()}-{time.monotonic_ns()}"
+    (ACME / token).write_text("key-authorization")
+    try:
+        for site in (php, static):
+            assert get(site, f"/.well-known/acme-challenge/{token}")[:2] == (
+                200,
+                "key-authorization",
+            )
+            # A token we do not have is a 404, not the site's front controller.
+            status, body, _ = get(site, "/.well-known/acme-challenge/missing")
+            assert (status, "front controller" in body) == (404, False)
+        assert get(php, "/anything")[:2] == (200, "front controller")
+    finally:
+        (ACME / token).unlink()
+
+
+def test_one_sites_errors_cannot_land_in_another_sites_error_log(client, account, domain):
+    alice, bob = account(), account()
+    alice_site, bob_site = domain(), domain()
+    docroot = php_site(client, alice, alice_site)
+    php_site(client, bob, bob_site)
+    # Alice's PHP writes a message with newlines, a whole fake error line of bob's site and a
+    # fake copy of the header nginx puts before bob's errors on the daemon's socket.
+    fake = f"2026/01/01 00:00:00 [error] 1#1: *1 fake, client: 1.2.3.4, server: {bob_site}"
+    header = f"<187>Nov 25 03:25:50 {log_tag(bob_site)}: "
+    put_file(
+        alice,
+        docroot / "index.php",
+        f'<?php error_log("x\\n{fake}\\n{header}{fake}"); echo "ok";',
+    )
+    assert get(alice_site)[:2] == (200, "ok")
+    for _ in range(100):
+        alice_errors = client.call("web.site.logs", {"domain": alice_site, "kind": "error"})
+        if alice_errors["lines"]:
+            break
+        time.sleep(0.02)
+    [line] = alice_errors["lines"]
+    assert f"x\\n{fake}\\n{header}" in line
+    assert line.endswith(f'host: "{alice_site}"')
+    assert client.call("web.site.logs", {"domain": bob_site, "kind": "error"})["lines"] == []
+
+
 def alice_site_of(client: DaemonClient, account: str) -> str:
     return next(
         s["domain"] for s in client.call("web.site.list")["sites"] if s["account"] == account
@@ -236,7 +288,12 @@ def test_logs_and_removal(client, account, domain):
     assert len(tail) == 2
     assert "/page1" in tail[0]
     assert "/page2" in tail[1]
-    errors = client.call("web.site.logs", {"domain": site, "kind": "error"})["lines"]
+    # PHP's warning reaches nginx's error log, and from there (through the daemon) the site's.
+    for _ in range(50):
+        errors = client.call("web.site.logs", {"domain": site, "kind": "error"})["lines"]
+        if any("boom" in line for line in errors):
+            break
+        time.sleep(0.05)
     assert any("boom" in line for line in errors)
     assert site in [s["domain"] for s in client.call("web.site.list")["sites"]]
     removed = client.call("web.site.remove", {"domain": site, "remove_files": True})

@@ -50,11 +50,14 @@ def sweep(layout: WebLayout, wanted: set[str]) -> None:
 
 
 def ensure_pages(layout: WebLayout) -> None:
+    """The suspension page, the empty directory of hidden paths, the ACME directory."""
     page = layout.pages_dir / SUSPENDED_PAGE
     text = render_suspended_page().encode()
     if differs(page, text):
         layout.pages_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
         atomic_write(page, text, mode=0o644)
+    layout.empty_dir.mkdir(mode=0o755, exist_ok=True)
+    layout.acme_challenges().mkdir(mode=0o755, parents=True, exist_ok=True)
 
 
 def ensure_fpm_ini(layout: WebLayout, versions: set[str]) -> None:

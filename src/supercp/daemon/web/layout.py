@@ -21,6 +21,11 @@ def digest(domain: str) -> str:
     return hashlib.sha256(domain.encode()).hexdigest()[:16]
 
 
+def log_tag(domain: str) -> str:
+    """The site's tag on the errors nginx sends the daemon (syslog tags: [A-Za-z0-9_]{1,32})."""
+    return f"s{digest(domain)}"
+
+
 def fpm_key(version: str, shard: int | None) -> str:
     """Names one PHP-FPM master: "8.2" is Debian's, "8.2-3" our shard 3 of PHP 8.2."""
     return version if shard is None else f"{version}-{shard}"
@@ -57,7 +62,11 @@ class SitePlan:
     limits: PhpLimits
     access_log: Path
     error_log: Path
-    acme_dir: Path
+    # nginx sends the site's errors to the daemon's socket under this tag (errorlog.py).
+    log_tag: str
+    error_socket: Path
+    shared_error_log: Path
+    acme_root: Path
     pages_dir: Path
 
 
@@ -73,9 +82,14 @@ class WebLayout:
         self.vhost_dir = hp("/etc/nginx/supercp/sites")
         self.nginx_pid = hp("/run/nginx.pid")
         self.log_dir = hp("/var/log/nginx/supercp")
+        # Every site's errors as nginx wrote them; the daemon copies each to its site's log.
+        self.shared_error_log = hp("/var/log/nginx/supercp-sites.error.log")
+        self.error_socket = hp("/run/supercp-nginx-errors.sock")
         self.records_dir = hp(config.state_dir) / "sites"
         self.acme_root = hp(config.state_dir) / "acme"
         self.pages_dir = hp(config.state_dir) / "web"
+        # Where hidden paths are looked up: always empty (deploy/nginx/http.conf's map).
+        self.empty_dir = self.pages_dir / "empty"
         self.php_run = hp("/run/php")
         self.var_log = hp("/var/log")
         self.home_root = hp(config.home_root)
@@ -83,6 +97,10 @@ class WebLayout:
 
     def vhost(self, domain: str) -> Path:
         return self.vhost_dir / f"{stem(domain)}.conf"
+
+    def acme_challenges(self) -> Path:
+        """Every site's /.well-known/acme-challenge/ (http.conf maps the URI to acme_root)."""
+        return self.acme_root / ".well-known" / "acme-challenge"
 
     def record(self, domain: str) -> Path:
         return self.records_dir / f"{stem(domain)}.json"
@@ -156,6 +174,9 @@ class WebLayout:
             limits=spec.limits,
             access_log=self.log(spec.domain, "access"),
             error_log=self.log(spec.domain, "error"),
-            acme_dir=self.acme_root / stem(spec.domain),
+            log_tag=log_tag(spec.domain),
+            error_socket=self.error_socket,
+            shared_error_log=self.shared_error_log,
+            acme_root=self.acme_root,
             pages_dir=self.pages_dir,
         )

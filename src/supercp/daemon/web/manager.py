@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +27,7 @@ from supercp.daemon.system.runner import Runner
 from supercp.daemon.system.services import systemd_runs
 from supercp.daemon.system.userdb import read_group, read_passwd
 from supercp.daemon.web import dirs, disk
+from supercp.daemon.web.errorlog import ErrorLogs
 from supercp.daemon.web.fpm import PhpFpm, fpm_shards
 from supercp.daemon.web.layout import (
     WEB_GROUP,
@@ -93,6 +93,7 @@ class WebManager:
         self._systemd = systemd_runs(config.host_path("/"))
         self._fpm: dict[str, tuple[PhpFpm, Reloader]] = {}
         self._locks = KeyedLocks()
+        self.error_logs = ErrorLogs(self.layout, self.records.sites.keys)
 
     # -- queries -----------------------------------------------------------------------
 
@@ -115,8 +116,12 @@ class WebManager:
         return counts
 
     async def start(self) -> None:
-        """Bring up every shard master that has pools and does not run (at daemon start:
-        after a reboot without systemd, or a master that died), all at once."""
+        """Listen for the sites' errors; bring up every shard master that has pools and does
+        not run (at daemon start: after a reboot without systemd, or one that died)."""
+        try:
+            await self.error_logs.start(self._gid(WEB_GROUP))
+        except (SuperCPError, OSError) as err:
+            log.error("sites' error logs: cannot listen on %s: %s", self.layout.error_socket, err)
 
         async def one(version: str, shard: int) -> None:
             service = self.fpm(fpm_key(version, shard))[0]
@@ -130,6 +135,9 @@ class WebManager:
         await asyncio.gather(
             *(one(v, k) for v in self.php_versions() for k in fpm_shards(self.layout, v))
         )
+
+    def close(self) -> None:
+        self.error_logs.close()
 
     def site(self, spec: SiteSpec) -> Site:
         """The result form of a spec, with the absolute document root."""
@@ -351,7 +359,6 @@ class WebManager:
             self.records.put(path, record, durable=durable)
 
     def _make_dirs(self, jobs: list[_Job]) -> None:
-        self.layout.acme_root.mkdir(mode=0o755, parents=True, exist_ok=True)
         self.layout.log_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
         disk.ensure_pages(self.layout)
         web_user = read_passwd(self.config.host_path("/")).get(WEB_GROUP)
@@ -363,7 +370,6 @@ class WebManager:
             assert owner is not None
             try:
                 dirs.ensure_site_dirs(plan.home, plan.site_dir, plan.docroot, owner)
-                plan.acme_dir.mkdir(mode=0o755, exist_ok=True)
                 # nginx's workers open the access log (its path holds a variable), so the
                 # file is theirs; the directory stays root's, so nobody can plant a link.
                 disk.ensure_log(plan.access_log, web_user.uid, web_user.gid)
@@ -513,12 +519,13 @@ class WebManager:
                     raise error
         for domain in domains:
             spec = self.records.sites[domain].spec
-            for kind in ("access", "error"):
-                self.layout.log(domain, kind).unlink(missing_ok=True)
-            shutil.rmtree(self.layout.plan(spec, self.config.users_group).acme_dir, True)
             if remove_files:
                 await self._remove_files(spec)
+            # From here without an await: no late error of the site can bring its log back.
             self.records.drop(self.layout.record(domain), domain)
+            self.error_logs.forget(domain)
+            for kind in ("access", "error"):
+                self.layout.log(domain, kind).unlink(missing_ok=True)
 
     async def _remove_files(self, spec: SiteSpec) -> None:
         plan = self.layout.plan(spec, self.config.users_group)

@@ -1,15 +1,23 @@
 """Pure renderers: a site's plan in, the text of its nginx server block and FPM pool out.
 
-Designed for 10,000 sites in one nginx: few locations per server and no fastcgi_param in
-any of them. The http-level include (deploy/nginx/http.conf) holds the fastcgi params once
-(a location that defines none inherits them, already compiled). The access log path and
-the fastcgi_pass socket end with the always-empty ``$supercp_lazy``, which makes nginx
-resolve them per request: the log is opened through ``open_log_file_cache`` instead of
-held open per site, and the socket creates no implicit upstream (nginx finds those by a
-linear search, which made loading 10,000 sites twice as slow). Measured over 10,000
-blocks, each ``location`` (and each ``if``, which is one too) costs about 7 KB of nginx
-memory per server, so the PHP site has four: ACME, ``/``, the .php regex and the ``if`` that
-refuses hidden files (its regex is in the http include's map, compiled once).
+Designed for 10,000 sites in one nginx, where every reload parses every server block (see
+docs/daemon.md, "Web sites", for the measurements). What a block holds is what costs:
+
+- Each ``location`` (and each ``if``, which is one too) costs about 30 µs and 7 KB per
+  server, so a PHP site has two: ``/`` and the .php regex. Hidden files and ACME challenges
+  need none of their own: the http include's ``$supercp_root`` map sends their URIs to an
+  empty directory or to the one ACME directory, and ``$supercp_front`` keeps them from
+  falling through to the site's front controller. The block only names its document root
+  (``set $supercp_docroot``).
+- An ``error_log`` file per server costs nginx a lookup in its list of open files (so the
+  load grows with the square of the sites: 0.5 s of 1.3 s at 10,000) and a descriptor in
+  every process. A site's errors go to one shared file and, tagged, to super-daemon, which
+  writes the site's own error log (errorlog.py); a syslog target opens nothing at load.
+- No fastcgi_param: the http include holds them once (a location that defines none
+  inherits them, already compiled). The access log path and the fastcgi_pass socket end
+  with the always-empty ``$supercp_lazy``, which makes nginx resolve them per request: the
+  log is opened through ``open_log_file_cache`` instead of held open per site, and the
+  socket creates no implicit upstream (nginx finds those by a linear search).
 
 Pools are lean for the same reason: PHP-FPM reads its configuration one byte per read(),
 10,000 pools at every reload. What is the same for every site is in one ini per version
@@ -81,21 +89,22 @@ def _common(plan: SitePlan, names: list[str]) -> list[str]:
         *_listen(),
         f"    server_name {' '.join(names)};",
         f"    access_log {plan.access_log}$supercp_lazy;",
-        f"    error_log {plan.error_log};",
-        # Hidden files (.git, .env): the flag of our http include's map.
-        "    if ($supercp_hidden) {",
-        "        return 404;",
-        "    }",
-        "    location ^~ /.well-known/acme-challenge/ {",
-        f"        root {plan.acme_dir};",
-        "        try_files $uri =404;",
-        "    }",
+        # All sites' errors in one file (a single entry in nginx's open files), and each
+        # to super-daemon under the site's tag, for the site's own error log.
+        f"    error_log {plan.shared_error_log};",
+        f"    error_log syslog:server=unix:{plan.error_socket},tag={plan.log_tag},nohostname;",
     ]
+
+
+def _docroot(plan: SitePlan) -> list[str]:
+    # $supercp_root (our http include's map) is this, but for hidden paths and ACME challenges.
+    return [f"    set $supercp_docroot {plan.docroot};", "    root $supercp_root;"]
 
 
 def _site_server(plan: SitePlan, names: list[str]) -> list[str]:
     lines = ["server {", *_common(plan, names)]
     if plan.suspended:
+        # Few sites are suspended: plain locations here, and their certificates still renew.
         return [
             *lines,
             f"    root {plan.pages_dir};",
@@ -103,12 +112,16 @@ def _site_server(plan: SitePlan, names: list[str]) -> list[str]:
             f"    location = /{SUSPENDED_PAGE} {{",
             "        internal;",
             "    }",
+            "    location ^~ /.well-known/acme-challenge/ {",
+            f"        root {plan.acme_root};",
+            "        try_files $uri =404;",
+            "    }",
             "    location / {",
             "        return 503;",
             "    }",
             "}",
         ]
-    lines.append(f"    root {plan.docroot};")
+    lines += _docroot(plan)
     if plan.socket is None:
         # A static site never hands out PHP source, even if .php files lie in its docroot.
         return [
@@ -126,7 +139,8 @@ def _site_server(plan: SitePlan, names: list[str]) -> list[str]:
         *lines,
         "    index index.php index.html index.htm;",
         "    location / {",
-        "        try_files $uri $uri/ /index.php$is_args$args;",
+        # The front controller, or for hidden paths and ACME a URI that can only be a 404.
+        "        try_files $uri $uri/ $supercp_front;",
         "    }",
         # Inherits the fastcgi params of our http include: none are repeated here.
         "    location ~ \\.php$ {",
@@ -139,12 +153,12 @@ def _site_server(plan: SitePlan, names: list[str]) -> list[str]:
 
 
 def _redirect_server(plan: SitePlan) -> list[str]:
+    # No location at all: ACME challenges follow the redirect (as Let's Encrypt does) to the
+    # site, which serves them.
     return [
         "server {",
         *_common(plan, list(plan.aliases)),
-        "    location / {",
-        f"        return 301 $scheme://{plan.domain}$request_uri;",
-        "    }",
+        f"    return 301 $scheme://{plan.domain}$request_uri;",
         "}",
     ]
 
