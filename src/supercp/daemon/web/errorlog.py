@@ -14,7 +14,9 @@ land in, or look like a line of, another site's log. Only nginx's workers (group
 may send to the socket.
 
 Best effort by design: messages sent while the daemon is down, or faster than it writes,
-are only in the shared file (nginx does not wait for us).
+are only in the shared file (nginx does not wait for us); after a restart of the daemon,
+so is the first message of each nginx worker that had sent to the old socket (the send
+fails, nginx connects again for the next one).
 """
 
 from __future__ import annotations
