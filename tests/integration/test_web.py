@@ -189,6 +189,27 @@ def test_acme_challenges_are_served_for_every_site_from_one_directory(client, ac
         (ACME / token).unlink()
 
 
+def test_every_404_is_in_the_sites_access_log(client, account, domain):
+    alice = account()
+    php, static = domain(), domain()
+    php_site(client, alice, php)
+    client.call("web.site.apply", {"domain": static, "account": alice})
+    asked = {static: ["/a/b/missing.css", "/.git/config", "/x.php"], php: ["/a/b/missing.php"]}
+    for site, paths in asked.items():
+        for path in paths:
+            assert get(site, path)[0] == 404
+    for site, paths in asked.items():
+        for _ in range(50):
+            lines = client.call("web.site.logs", {"domain": site, "lines": 10})["lines"]
+            if len(lines) == len(paths):
+                break
+            time.sleep(0.05)
+        assert [line.split('"')[1] for line in lines] == [f"GET {p} HTTP/1.1" for p in paths]
+        assert all('" 404 ' in line for line in lines)
+        errors = client.call("web.site.logs", {"domain": site, "kind": "error"})["lines"]
+        assert not [line for line in errors if "existence failed" in line]
+
+
 def test_one_sites_errors_cannot_land_in_another_sites_error_log(client, account, domain):
     alice, bob = account(), account()
     alice_site, bob_site = domain(), domain()

@@ -97,8 +97,16 @@ def _common(plan: SitePlan, names: list[str]) -> list[str]:
 
 
 def _docroot(plan: SitePlan) -> list[str]:
-    # $supercp_root (our http include's map) is this, but for hidden paths and ACME challenges.
-    return [f"    set $supercp_docroot {plan.docroot};", "    root $supercp_root;"]
+    return [
+        # $supercp_root (our http include's map) is this, but for hidden paths and ACME.
+        f"    set $supercp_docroot {plan.docroot};",
+        "    root $supercp_root;",
+        # nginx 1.22 loses the access log line of a 404 for a path of two or more segments
+        # (it tests the root for the log with the URI still attached, under
+        # disable_symlinks): ending the request on a one-segment hidden URI, which the
+        # empty directory answers, keeps it. The status stays 404.
+        "    error_page 404 /.supercp-none;",
+    ]
 
 
 def _site_server(plan: SitePlan, names: list[str]) -> list[str]:
