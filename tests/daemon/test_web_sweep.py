@@ -32,3 +32,18 @@ def test_files_without_a_record_are_removed_and_recorded_ones_kept(tmp_path: Pat
 
     assert sorted(p.name for p in sites.iterdir()) == ["kept.example.conf"]
     assert sorted(p.name for p in pools.iterdir()) == ["supercp.kept.example.conf", "www.conf"]
+
+
+def test_the_per_site_acme_directories_of_before_are_removed(tmp_path: Path) -> None:
+    config = DaemonConfig(root=tmp_path)
+    acme = tmp_path / "var/lib/supercp/acme"
+    (acme / ".well-known/acme-challenge").mkdir(parents=True)
+    (acme / ".well-known/acme-challenge/token").write_text("now")
+    (acme / "old.example").mkdir()
+    (acme / "old.example/token").write_text("before")
+
+    runner = SystemRunner()
+    WebManager(config, runner, AccountManager(config, runner))
+
+    assert [p.name for p in acme.iterdir()] == [".well-known"]
+    assert (acme / ".well-known/acme-challenge/token").read_text() == "now"

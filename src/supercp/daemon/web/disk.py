@@ -1,11 +1,12 @@
 """What the web manager keeps on disk besides each site's own files: the sweep of files no
 record vouches for (at start), each PHP version's ini, each shard's main config, the
-suspension page."""
+suspension page, the empty and ACME directories."""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from supercp.daemon.system.files import atomic_write
@@ -47,6 +48,18 @@ def sweep(layout: WebLayout, wanted: set[str]) -> None:
     for directory in temps:
         for path in listing(directory, ".tmp"):
             path.unlink(missing_ok=True)
+    _sweep_acme(layout)
+
+
+def _sweep_acme(layout: WebLayout) -> None:
+    """The per-site ACME directories of before every site shared one (a root-owned tree)."""
+    try:
+        entries = list(os.scandir(layout.acme_root))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.name != ".well-known" and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def ensure_pages(layout: WebLayout) -> None:
