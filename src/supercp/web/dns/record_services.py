@@ -26,6 +26,7 @@ from supercp.web.dns import pdns, records, rules, zonedata, zonefile
 from supercp.web.dns.models import Zone
 from supercp.web.dns.records import Record
 from supercp.web.dns.rectify import Order
+from supercp.web.dns.server import check_secondaries, defaults_of, settings_row
 from supercp.web.dns.services import (
     KEEP,
     Keep,
@@ -33,9 +34,6 @@ from supercp.web.dns.services import (
     _find,
     _refresh,
     check_list,
-    check_secondaries,
-    defaults_of,
-    settings_row,
 )
 from supercp.web.dns.zonefile import Soa
 

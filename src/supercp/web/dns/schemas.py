@@ -12,7 +12,7 @@ from supercp.protocol import web
 from supercp.protocol.dns import Algorithm
 from supercp.protocol.names import ACCOUNT_NAME_PATTERN
 from supercp.web.core.schemas import StrictIn
-from supercp.web.dns import records, services
+from supercp.web.dns import records, server
 from supercp.web.dns.models import DnsSettings, ZoneTemplate
 from supercp.web.dns.services import RecordView, ZoneView
 from supercp.web.dns.zonefile import MAX_BYTES
@@ -34,7 +34,7 @@ ZoneFile = Annotated[
 ]
 Ttl = Annotated[int, Field(ge=records.TTL_MIN, le=records.TTL_MAX)]
 Address = Annotated[str, Field(min_length=1, max_length=45)]
-Secondaries = Annotated[list[Address], Field(max_length=services.MAX_SECONDARIES)]
+Secondaries = Annotated[list[Address], Field(max_length=server.MAX_SECONDARIES)]
 RecordName = Annotated[
     str,
     Field(

@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import ipaddress
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Length
 
 from supercp.protocol import dns as rpc
 from supercp.protocol.errors import (
@@ -44,17 +42,22 @@ from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_writable
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import pdns, records, rules, templates, zonedata, zonefile
-from supercp.web.dns.models import DnsSettings, Zone, ZoneTemplate
+from supercp.web.dns.models import Zone, ZoneTemplate
+from supercp.web.dns.ownership import ancestors, check_name_free
 from supercp.web.dns.records import Record
+from supercp.web.dns.server import (
+    apply_secondaries,
+    check_secondaries,
+    defaults_of,
+    settings_row,
+)
 from supercp.web.dns.zonefile import Soa
 from supercp.web.sites import names
-from supercp.web.sites.models import SiteHost
 
 log = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
-MAX_SECONDARIES = 20
 
 
 class Keep(enum.Enum):
@@ -276,78 +279,6 @@ def unsecure_zone(actor: Actor, name: str) -> rpc.DnssecState:
     return state
 
 
-# --- settings -----------------------------------------------------------------------------------
-
-
-def settings_row() -> DnsSettings:
-    """The DNS settings (the row is made with defaults on first use)."""
-    found, _ = DnsSettings.objects.get_or_create(id=1)
-    return found
-
-
-def defaults_of(row: DnsSettings) -> templates.Defaults:
-    return templates.Defaults(
-        nameservers=list(row.nameservers),
-        soa_contact=row.soa_contact,
-        ipv4=row.ipv4,
-        ipv6=row.ipv6,
-        ttl=row.ttl,
-        soa_refresh=row.soa_refresh,
-        soa_retry=row.soa_retry,
-        soa_expire=row.soa_expire,
-        soa_minimum=row.soa_minimum,
-    )
-
-
-def check_secondaries(raw: list[str], field: str = "secondaries") -> list[str]:
-    """Secondary servers: IP addresses, each once, sorted."""
-    if len(raw) > MAX_SECONDARIES:
-        raise ValidationFailed(f"at most {MAX_SECONDARIES} secondary servers", field=field)
-    found: set[str] = set()
-    for value in raw:
-        try:
-            address = ipaddress.ip_address(value)
-        except ValueError:
-            raise ValidationFailed(
-                f"'{names.shown(value)}' is not an IP address",
-                code="invalid-address",
-                field=field,
-            ) from None
-        if not _another_server(address):
-            raise ValidationFailed(
-                f"'{names.shown(value)}' is not the address of another server (a secondary "
-                "is not this machine, a broadcast, multicast or link-local address)",
-                code="invalid-address",
-                field=field,
-            )
-        found.add(str(address))
-    return sorted(found, key=lambda a: (":" in a, a))
-
-
-def _another_server(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """An address PowerDNS can NOTIFY and let transfer a zone: one host elsewhere."""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.scope_id is not None:
-            return False
-        address = address.ipv4_mapped or address
-    return not (
-        address.is_unspecified
-        or address.is_loopback
-        or address.is_multicast
-        or address.is_link_local
-        or address.is_reserved
-    )
-
-
-def _apply_secondaries(tx: pdns.Tx, domain_ids: list[int], addresses: list[str]) -> None:
-    for kind in ("ALSO-NOTIFY", "ALLOW-AXFR-FROM"):
-        tx.set_metadata(domain_ids, kind, addresses)
-
-
-def _secondaries_of(zone: Zone, row: DnsSettings) -> list[str]:
-    return check_secondaries([*zone.secondaries, *row.secondaries])
-
-
 # --- creating and deleting zones ----------------------------------------------------------------
 
 
@@ -391,54 +322,6 @@ def _owner_for(actor: Actor, account: str | None) -> HostingAccount | None:
     return found
 
 
-def _ancestors(name: str) -> list[str]:
-    labels = name.split(".")
-    return [".".join(labels[i:]) for i in range(1, len(labels))]
-
-
-def _check_name_free(name: str, account: HostingAccount | None) -> None:
-    """Refuse a zone name that is taken, or inside or above another owner's zone or site."""
-    if Zone.objects.filter(name=name).exists():
-        raise Conflict(f"{name} is already a zone on this server", code="zone-exists", field="name")
-    related = [name, *_ancestors(name)]
-    other_zones = Zone.objects.filter(Q(name__in=related) | Q(name__endswith="." + name))
-    other_sites = SiteHost.objects.filter(Q(name__in=related) | Q(name__endswith="." + name))
-    if account is None:
-        other_zones = other_zones.exclude(account__isnull=True)
-        taken = other_zones.exists() or other_sites.exists()
-    else:
-        taken = (
-            other_zones.exclude(account=account).exists()
-            or other_sites.exclude(site__account=account).exists()
-        )
-    if taken:
-        raise Conflict(
-            f"{name} overlaps a zone or site of another owner on this server",
-            code="domain-taken",
-            field="name",
-        )
-
-
-def foreign_name(actor: Actor, account: HostingAccount, hosts: list[str]) -> str | None:
-    """The first of a site's names that lies in a zone its account may not answer for.
-
-    The closest zone at or above a name decides: another account's zone is never the
-    site's; an administrators' zone (no account) takes sites that an admin makes, such as a
-    provider's free subdomains, and no one else's.
-    """
-    for host in hosts:
-        closest = (
-            Zone.objects.filter(name__in=[host, *_ancestors(host)])
-            .order_by(Length("name").desc())
-            .values_list("account_id", flat=True)[:1]
-        )
-        for owner in closest:
-            if owner == account.pk or (owner is None and actor.is_admin):
-                continue
-            return host
-    return None
-
-
 def plan_zone(actor: Actor, new: NewZone) -> ZonePlan:
     """Check a new zone and render its records; nothing is written."""
     require_writable(actor)
@@ -465,7 +348,7 @@ def plan_zone(actor: Actor, new: NewZone) -> ZonePlan:
         found = templates.render(template.records, name, defaults)
         rules.check_zone(name, found, name_field="template", type_field="template")
         source = template.name
-    _check_name_free(name, account)
+    check_name_free(name, account)
     return ZonePlan(name, account, found, soa, check_secondaries(list(row.secondaries)), source)
 
 
@@ -519,7 +402,7 @@ def creating_zone(actor: Actor, plan: ZonePlan) -> Iterator[Zone]:
         tx.insert(domain_id, rows)
         tx.insert_ents(domain_id, ents)
         if plan.secondaries:
-            _apply_secondaries(tx, [domain_id], plan.secondaries)
+            apply_secondaries(tx, [domain_id], plan.secondaries)
         yield zone
     _refresh(plan.name)
 
@@ -535,7 +418,7 @@ def create_zone(actor: Actor, new: NewZone) -> ZoneView:
 def site_zone_plan(actor: Actor, domain: str, account: HostingAccount) -> ZonePlan | None:
     """The zone a new site offers to create: None when a zone of the same owner covers the
     domain already (another owner's is refused: the site's records would be theirs)."""
-    covering = Zone.objects.filter(name__in=[domain, *_ancestors(domain)])
+    covering = Zone.objects.filter(name__in=[domain, *ancestors(domain)])
     if covering.exclude(account=account).exists():
         raise Conflict(
             f"{domain} lies in a zone of another owner on this server",

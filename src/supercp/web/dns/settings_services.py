@@ -19,12 +19,8 @@ from supercp.web.core import audit
 from supercp.web.core.authz import Actor, require_writable
 from supercp.web.dns import pdns, records, templates
 from supercp.web.dns.models import DnsSettings, Zone, ZoneTemplate
-from supercp.web.dns.services import (
-    _refresh,
-    check_secondaries,
-    defaults_of,
-    settings_row,
-)
+from supercp.web.dns.server import check_secondaries, defaults_of, settings_row
+from supercp.web.dns.services import _refresh
 from supercp.web.dns.zonefile import TIMERS
 from supercp.web.sites import names
 

@@ -29,7 +29,7 @@ from supercp.web.core.pages import (
     render,
 )
 from supercp.web.core.views import page_number
-from supercp.web.dns import record_services, services, settings_services
+from supercp.web.dns import record_services, server, services, settings_services
 from supercp.web.dns.models import DnsSettings, ZoneTemplate
 from supercp.web.dns.records import CONTENT_MAX, TYPES
 from supercp.web.dns.services import RecordView, ZoneView
@@ -67,7 +67,7 @@ class SecureForm(Form):
 
 
 class SecondariesForm(Form):
-    secondaries: list[str] = Field(default_factory=list, max_length=services.MAX_SECONDARIES)
+    secondaries: list[str] = Field(default_factory=list, max_length=server.MAX_SECONDARIES)
 
 
 class SettingsForm(Form):
@@ -82,7 +82,7 @@ class SettingsForm(Form):
     soa_retry: int | None = None
     soa_expire: int | None = None
     soa_minimum: int | None = None
-    secondaries: list[str] | None = Field(default=None, max_length=services.MAX_SECONDARIES)
+    secondaries: list[str] | None = Field(default=None, max_length=server.MAX_SECONDARIES)
 
 
 class TemplateRecordForm(Form):
@@ -244,7 +244,7 @@ def show(request: HttpRequest, zone: str) -> HttpResponse:
                 "search": search,
             },
             "record_types": list(TYPES),
-            "default_ttl": services.defaults_of(services.settings_row()).ttl,
+            "default_ttl": server.defaults_of(server.settings_row()).ttl,
             "dnssec": dnssec,
             "dnssec_error": dnssec_error,
             "secondaries": {"own": secondaries.own, "server": secondaries.server},

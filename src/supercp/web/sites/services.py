@@ -39,6 +39,7 @@ from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_writable
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import services as dns
+from supercp.web.dns.ownership import foreign_name
 from supercp.web.sites import names
 from supercp.web.sites.models import Site, SiteHost, State
 
@@ -243,8 +244,8 @@ def _require_provider(actor: Actor, what: str, field: str | None = None) -> None
 
 
 def _check_zones(actor: Actor, account: HostingAccount, hosts: list[str], field: str) -> None:
-    """Refuse names inside a DNS zone that is not the account's (dns.foreign_name)."""
-    found = dns.foreign_name(actor, account, hosts)
+    """Refuse names inside a DNS zone that is not the account's (ownership.foreign_name)."""
+    found = foreign_name(actor, account, hosts)
     if found is not None:
         raise Conflict(
             f"{found} is in a DNS zone of another owner on this server",
