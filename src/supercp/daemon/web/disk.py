@@ -1,6 +1,6 @@
 """What the web manager keeps on disk besides each site's own files: the sweep of files no
 record vouches for (at start), each PHP version's ini, each shard's main config, the
-suspension page, the empty and ACME directories."""
+suspension page, the empty and ACME directories; and the tail of a site's log."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from supercp.daemon.web.render import (
 from supercp.daemon.web.services import php_versions
 
 log = logging.getLogger(__name__)
+
+# How much of a log the tail reads at most, from its end.
+_TAIL_BYTES = 1 << 20
 
 
 def sweep(layout: WebLayout, wanted: set[str]) -> None:
@@ -128,3 +131,20 @@ def ensure_log(path: Path, uid: int, gid: int) -> None:
             os.fchown(fd, uid, gid)
     finally:
         os.close(fd)
+
+
+def tail(path: Path, lines: int) -> list[str]:
+    """The last ``lines`` lines of a log, reading at most 1 MiB from its end."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return []
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fd).st_size
+        start = max(0, size - _TAIL_BYTES)
+        fh.seek(start)
+        data = fh.read(_TAIL_BYTES)
+    text = data.decode("utf-8", "replace").splitlines()
+    if start > 0 and text:
+        text = text[1:]  # the first line was cut
+    return text[-lines:]

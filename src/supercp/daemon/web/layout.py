@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from supercp.daemon.config import DaemonConfig
-from supercp.protocol.web import PhpLimits, SiteSpec, default_docroot
+from supercp.protocol.web import PhpLimits, Site, SiteSpec, default_docroot
 
 # File names hold the domain where it fits; NAME_MAX is 255 and atomic_write's temp name
 # adds 14 characters, so long domains are cut and made unique by a hash.
@@ -153,6 +153,23 @@ class WebLayout:
         if shard is None:
             return self.php_run / f"supercp-{version}-{digest(domain)}.sock"
         return self.php_run / f"supercp-{version}-{shard}-{digest(domain)}.sock"
+
+    def site(self, spec: SiteSpec) -> Site:
+        """The result form of a spec, with the absolute document root (as the host sees
+        it: without the configured root prefix)."""
+        docroot = (
+            self.config.home_root / spec.account / (spec.docroot or default_docroot(spec.domain))
+        )
+        return Site(
+            domain=spec.domain,
+            account=spec.account,
+            aliases=list(spec.aliases),
+            redirect_aliases=spec.redirect_aliases,
+            php=spec.php,
+            docroot=str(docroot),
+            suspended=spec.suspended,
+            limits=spec.limits,
+        )
 
     def plan(self, spec: SiteSpec, group: str, shard: int | None = None) -> SitePlan:
         """The site's plan: the spec plus every path derived from it."""

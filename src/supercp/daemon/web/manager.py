@@ -48,12 +48,9 @@ from supercp.protocol.errors import (
     SystemFailure,
     ValidationFailed,
 )
-from supercp.protocol.web import Site, SiteSpec, default_docroot
+from supercp.protocol.web import Site, SiteSpec
 
 log = logging.getLogger(__name__)
-
-# How much of a log the tail reads at most, from its end.
-_TAIL_BYTES = 1 << 20
 
 
 @dataclass(eq=False)
@@ -139,24 +136,8 @@ class WebManager:
     def close(self) -> None:
         self.error_logs.close()
 
-    def site(self, spec: SiteSpec) -> Site:
-        """The result form of a spec, with the absolute document root."""
-        docroot = (
-            self.config.home_root / spec.account / (spec.docroot or default_docroot(spec.domain))
-        )
-        return Site(
-            domain=spec.domain,
-            account=spec.account,
-            aliases=list(spec.aliases),
-            redirect_aliases=spec.redirect_aliases,
-            php=spec.php,
-            docroot=str(docroot),
-            suspended=spec.suspended,
-            limits=spec.limits,
-        )
-
     def all(self) -> list[Site]:
-        return [self.site(r.spec) for _, r in sorted(self.records.sites.items())]
+        return [self.layout.site(r.spec) for _, r in sorted(self.records.sites.items())]
 
     def spec_of(self, domain: str) -> SiteSpec:
         record = self.records.sites.get(domain)
@@ -167,19 +148,7 @@ class WebManager:
     def log_tail(self, domain: str, kind: str, lines: int) -> list[str]:
         """The last ``lines`` lines of the site's log, reading at most 1 MiB from its end."""
         self.spec_of(domain)
-        try:
-            fd = os.open(self.layout.log(domain, kind), os.O_RDONLY | os.O_NOFOLLOW)
-        except FileNotFoundError:
-            return []
-        with os.fdopen(fd, "rb") as fh:
-            size = os.fstat(fd).st_size
-            start = max(0, size - _TAIL_BYTES)
-            fh.seek(start)
-            data = fh.read(_TAIL_BYTES)
-        text = data.decode("utf-8", "replace").splitlines()
-        if start > 0 and text:
-            text = text[1:]  # the first line was cut
-        return text[-lines:]
+        return disk.tail(self.layout.log(domain, kind), lines)
 
     # -- changes -----------------------------------------------------------------------
 
@@ -206,7 +175,9 @@ class WebManager:
                 for job in jobs:
                     self.records.unclaim(job.spec.domain)
         return [
-            (self.site(j.spec), j.changed, None) if j.error is None else (None, False, j.error)
+            (self.layout.site(j.spec), j.changed, None)
+            if j.error is None
+            else (None, False, j.error)
             for j in jobs
         ]
 
