@@ -35,8 +35,6 @@ log = logging.getLogger(__name__)
 
 # "<PRI>Mmm dd hh:mm:ss TAG: " as nginx writes it (with nohostname), then the message.
 _HEADER = re.compile(rb"<\d{1,3}>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (s[0-9a-f]{16}): ")
-# The socket's group: nginx's workers run as this user.
-_SENDERS = "www-data"
 _MAX_DATAGRAM = 65536
 
 
@@ -56,7 +54,7 @@ class ErrorLogs:
         self._pending: list[bytes] = []
         self._flushing = False
         self._transport: asyncio.DatagramTransport | None = None
-        self.written = 0  # messages appended since start (tests, and a figure to log)
+        self.written = 0  # messages appended since start
         self.dropped = 0  # messages no site of ours claimed
 
     async def start(self, gid: int) -> None:
