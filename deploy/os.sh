@@ -59,6 +59,8 @@ os_detect() {
         pdns-server pdns-backend-mysql bind9-dnsutils
         pure-ftpd-mysql
         nftables openssl ca-certificates ssl-cert logrotate
+        # The Public Suffix List: customers may not take co.uk or github.io as a site or zone.
+        publicsuffix
         # Build the panel's MariaDB driver (mysqlclient), which PyPI ships as source only.
         pkg-config libmariadb-dev python3-dev gcc
     )

@@ -305,6 +305,15 @@ def test_a_zone_name_exists_once_and_never_over_another_owners_names(world, zone
     services.create_zone(world.bob, NewZone(parent))
 
 
+def test_a_public_suffix_is_a_zone_for_administrators_only(world, no_daemon):
+    for who in (world.alice, world.rita):
+        with pytest.raises(ValidationFailed) as caught:
+            services.plan_zone(who, NewZone("co.uk", account=world.alice_account.name))
+        assert (caught.value.code, caught.value.field) == ("public-suffix", "name")
+    # A provider's own suffix (its free subdomains' parent, say) is the admin's to serve.
+    assert services.plan_zone(world.admin, NewZone("co.uk")).name == "co.uk"
+
+
 def test_who_creates_zones_where(world, zone_name, no_daemon):
     for who, account in (
         (world.alice, world.bob_account.name),

@@ -100,6 +100,19 @@ def test_a_hostile_alias_is_refused_naming_the_field(world, no_daemon, bad):
     assert nothing_written(before)
 
 
+def test_a_public_suffix_is_no_customers_site_or_alias(world, no_daemon):
+    before = counts()
+    for new, field in (
+        (NewSite("co.uk"), "domain"),
+        (NewSite(domain(), aliases=["github.io"]), "aliases"),
+    ):
+        with pytest.raises(ValidationFailed) as caught:
+            services.create_site(world.alice, new)
+        assert (caught.value.code, caught.value.field) == ("public-suffix", field)
+    assert nothing_written(before)
+    assert no_daemon == []
+
+
 @pytest.mark.parametrize("bad", HOSTILE_DOCROOTS)
 def test_a_hostile_docroot_is_refused_naming_the_field(world, no_daemon, bad):
     before = counts()

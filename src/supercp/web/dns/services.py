@@ -325,7 +325,7 @@ def _owner_for(actor: Actor, account: str | None) -> HostingAccount | None:
 def plan_zone(actor: Actor, new: NewZone) -> ZonePlan:
     """Check a new zone and render its records; nothing is written."""
     require_writable(actor)
-    name = names.hostname(new.name, "name")
+    name = names.claimable(names.hostname(new.name, "name"), "name", admin=actor.is_admin)
     account = _owner_for(actor, new.account)
     row = settings_row()
     defaults = defaults_of(row)

@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticError
 
 from supercp.protocol import web as rpc
 from supercp.protocol.errors import ValidationFailed
+from supercp.web.sites import suffixes
 
 _HOSTNAME = TypeAdapter(rpc.Hostname)
 _PHP = TypeAdapter(rpc.PhpVersion)
@@ -40,6 +41,18 @@ def hostname(raw: str, field: str = "domain") -> str:
         return _HOSTNAME.validate_python(ascii_name)
     except PydanticError:
         raise refusal from None
+
+
+def claimable(name: str, field: str, *, admin: bool) -> str:
+    """``name``, unless it is a public suffix and the actor no administrator (suffixes.py)."""
+    if not admin and suffixes.is_public_suffix(name):
+        raise ValidationFailed(
+            f"'{shown(name)}' is a public suffix (as co.uk is): only the names below it can "
+            "be a site or a zone here",
+            code="public-suffix",
+            field=field,
+        )
+    return name
 
 
 def unicode_name(name: str) -> str:

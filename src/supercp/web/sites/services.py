@@ -305,6 +305,10 @@ def _zone_plan(actor: Actor, domain: str, account: HostingAccount) -> dns.ZonePl
         ) from None
 
 
+def _claimable_aliases(actor: Actor, aliases: list[str]) -> list[str]:
+    return [names.claimable(a, "aliases", admin=actor.is_admin) for a in aliases]
+
+
 def create_site(actor: Actor, new: NewSite) -> Site:
     """Record the site and have the daemon make its directories, pool and server block.
 
@@ -312,9 +316,9 @@ def create_site(actor: Actor, new: NewSite) -> Site:
     after the daemon made the site: if either fails, neither exists.
     """
     require_writable(actor)
-    domain = names.hostname(new.domain, "domain")
+    domain = names.claimable(names.hostname(new.domain, "domain"), "domain", admin=actor.is_admin)
     wanted = [*new.aliases, *([f"www.{domain}"] if new.www else [])]
-    aliases = names.aliases(wanted, domain)
+    aliases = _claimable_aliases(actor, names.aliases(wanted, domain))
     php = names.php_version(new.php)
     docroot = names.docroot(new.docroot)
     if new.limits is not None:
@@ -383,7 +387,11 @@ def update_site(
     try:
         with transaction.atomic():
             site = _for_change(actor, domain)
-            new_aliases = None if isinstance(aliases, Keep) else names.aliases(aliases, site.domain)
+            new_aliases = (
+                None
+                if isinstance(aliases, Keep)
+                else _claimable_aliases(actor, names.aliases(aliases, site.domain))
+            )
             if not isinstance(new_php, Keep) and new_php != site.php:
                 _check_php(actor, new_php)
             changed: dict[str, object] = {}
