@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from supercp.web.accounts.models import HostingAccount, State
+from supercp.web.accounts.schemas import AccountOut, AccountPage
 from tests.web.conftest import PASSWORD, system_account, user_exists
 
 URL = "/api/v1/accounts"
@@ -144,6 +145,19 @@ def test_pagination_and_search(world, api, account_name):
     assert body["total"] == 5
     assert (body["page"], body["per_page"], len(body["items"])) == (3, 2, 1)
     assert listed(admin, search=name) == [name]
+
+
+def test_the_lists_json_is_the_account_schemas(world, api):
+    # The list is serialized from the service's rows, not through AccountOut
+    # (accounts/api.py): the same JSON, field for field.
+    HostingAccount.objects.filter(pk=world.alice_account.pk).update(login_shell=True)
+    response = api(world.admin).get(URL, {"per_page": 100})
+    accounts = HostingAccount.objects.select_related("user", "reseller").order_by("name")
+    expected = AccountPage(
+        items=[AccountOut.of(a) for a in accounts], total=accounts.count(), page=1, per_page=100
+    )
+    assert response.content == expected.model_dump_json().encode()
+    assert AccountPage.model_validate_json(response.content) == expected
 
 
 @pytest.mark.parametrize(

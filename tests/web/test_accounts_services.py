@@ -13,7 +13,7 @@ from supercp.protocol.client import DaemonClient
 from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from supercp.web.accounts import services
 from supercp.web.accounts.models import AccountTotal, HostingAccount, State
-from supercp.web.core.authz import Actor
+from supercp.web.core.authz import Actor, owned_by_visible_accounts
 from supercp.web.core.models import AuditEvent, Role, User
 from supercp.web.core.services import Page
 from tests.web.conftest import PASSWORD, SOCKET, make_user, system_account, user_exists
@@ -296,3 +296,45 @@ def test_a_resellers_total_is_their_own_accounts_only():
     seed("tot3")
     assert services.list_accounts(rita).total == 2
     assert services.counts(rita).accounts == 2
+
+
+# --- the unfiltered list's written-out SQL (core/rows.py) ------------------------------------
+
+
+def orm_page(actor: Actor, page: int, per_page: int) -> list[services.AccountRow]:
+    """The same page as the ORM reads it: the definition the SQL must match."""
+    visible = owned_by_visible_accounts(actor, HostingAccount.objects.all(), via="")
+    found = visible.select_related("user", "reseller").order_by("name")
+    start = (page - 1) * per_page
+    return [
+        services.AccountRow(
+            a.name,
+            a.user.email,
+            a.reseller.username if a.reseller else None,
+            a.state,
+            a.login_shell,
+            a.created_at,
+        )
+        for a in found[start : start + per_page]
+    ]
+
+
+def test_every_roles_unfiltered_pages_are_what_the_orm_reads():
+    admin = Actor(make_user("admin", Role.ADMIN))
+    rita = Actor(make_user("rita", Role.RESELLER))
+    seed("pg1", "pg2", "pg3", "pg4", "pg5", reseller=rita.user)
+    seed("pg6", "pg0")
+    HostingAccount.objects.filter(name="pg2").update(state=State.SUSPENDED, login_shell=True)
+    User.objects.filter(username="pg3").update(email="pg3@example.test")
+    alice = Actor(User.objects.get(username="pg4"))
+    for actor in (admin, rita, alice):
+        for per_page in (2, 3, 100):
+            for page in (1, 2, 3, 4):
+                listed = services.list_accounts(actor, page=page, per_page=per_page)
+                assert listed.items == orm_page(actor, page, per_page), (actor, page, per_page)
+    # What the ORM gives, typed as it types it: aware datetimes, booleans.
+    row = services.list_accounts(admin, per_page=100).items[0]
+    assert row.created_at.tzinfo is not None
+    assert isinstance(row.login_shell, bool)
+    assert [r.name for r in services.list_accounts(alice).items] == ["pg4"]
+    assert services.list_accounts(rita, page=3, per_page=2).items[0].reseller == "rita"

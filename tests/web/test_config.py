@@ -9,9 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from MySQLdb.times import DateTime_or_None
 from pydantic import ValidationError
 
 from supercp.web.config import base
+from supercp.web.config.mysql import datetime_or_none
 from supercp.web.config.panel import PanelConfig, load_config, read_secret_key
 
 
@@ -102,6 +104,8 @@ def test_production_settings_take_the_database_login_from_the_option_file(tmp_pa
     )
     script = (
         "import json; from django.conf import settings as s; "
+        # The column converters (functions) are no JSON.
+        "s.DATABASES['default']['OPTIONS'].pop('conv'); "
         "print(json.dumps([s.SECRET_KEY, s.ALLOWED_HOSTS, s.DEBUG, s.DATABASES['default']]))"
     )
     done = subprocess.run(
@@ -137,3 +141,23 @@ def test_the_csrf_cookie_and_header_are_the_ones_inertia_uses():
     assert base.CSRF_HEADER_NAME == "HTTP_X_XSRF_TOKEN"
     # Inertia's client reads the cookie, so it cannot be HttpOnly; it stays Secure.
     assert getattr(base, "CSRF_COOKIE_HTTPONLY", False) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-25 05:46:39",
+        "2026-11-25 05:46:39.123456",
+        "2026-11-25 05:46:39.12",
+        "2026-11-25 05:46:39.",
+        "0000-00-00 00:00:00",
+        "2026-02-30 00:00:00",
+        "2026-11-25 05:46:39.1234567",
+        "2026-11-25 05:46:39+01:00",
+        "2026-11-25",
+    ],
+)
+def test_datetime_columns_read_as_mysqldb_reads_them(text):
+    # config/mysql.py's faster parser: the same value for anything MariaDB may send.
+    assert datetime_or_none(text) == DateTime_or_None(text)
+    assert type(datetime_or_none(text)) is type(DateTime_or_None(text))

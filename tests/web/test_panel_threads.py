@@ -1,8 +1,10 @@
-"""config/threads.py: threads on demand up to a limit, and idle ones given back."""
+"""config/threads.py: threads on demand up to a limit, idle ones given back, and slots."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
 import threading
 import time
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 from supercp.web.config import threads
 from supercp.web.config.http import PanelHandler
 from supercp.web.config.threads import ElasticPool
+from supercp.web.core import daemon
 
 
 def wait_until(condition: Any, seconds: float = 5.0) -> None:
@@ -19,6 +22,25 @@ def wait_until(condition: Any, seconds: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+class Overlap:
+    """Calls of ``work`` that sleep: how many ran at once at most, and in what order."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = self.peak = 0
+        self.started: list[int] = []
+
+    def work(self, i: int, seconds: float) -> int:
+        with self.lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            self.started.append(i)
+        time.sleep(seconds)
+        with self.lock:
+            self.running -= 1
+        return i
 
 
 def test_two_hundred_calls_that_wait_all_run_at_once() -> None:
@@ -34,22 +56,10 @@ def test_two_hundred_calls_that_wait_all_run_at_once() -> None:
 
 def test_no_more_threads_than_the_limit_and_the_rest_queue() -> None:
     pool = ElasticPool(most=4, keep=1, idle=5.0)
-    lock = threading.Lock()
-    running = peak = 0
-
-    def work(i: int) -> int:
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.02)
-        with lock:
-            running -= 1
-        return i
-
-    futures = [pool.submit(work, i) for i in range(40)]
+    overlap = Overlap()
+    futures = [pool.submit(overlap.work, i, 0.02) for i in range(40)]
     assert [f.result(timeout=10) for f in futures] == list(range(40))
-    assert peak == 4
+    assert overlap.peak == 4
     assert pool.threads == 4
 
 
@@ -96,6 +106,7 @@ def test_the_handler_answers_many_requests_that_wait_at_the_same_time(monkeypatc
 
     def respond(scope: dict[str, Any], body: Any) -> tuple[int, list[Any], bytes]:
         body.close()
+        threads.leave_slot()  # as a daemon call does (core/daemon.py)
         barrier.wait()  # a daemon call that returns only once all 100 reached it
         return 201, [], b"{}"
 
@@ -118,3 +129,89 @@ def test_the_handler_answers_many_requests_that_wait_at_the_same_time(monkeypatc
         return await asyncio.gather(*(one() for _ in range(100)))
 
     assert asyncio.run(main()) == [201] * 100
+
+
+# --- slots: how many items run at once ---------------------------------------------------------
+
+
+def test_with_two_slots_two_items_run_at_once_in_the_order_they_came() -> None:
+    pool = ElasticPool(most=64, keep=4, idle=5.0, running=2)
+    overlap = Overlap()
+    futures = [pool.submit(overlap.work, i, 0.005) for i in range(60)]
+    assert [f.result(timeout=10) for f in futures] == list(range(60))
+    assert overlap.peak == 2
+    assert overlap.started == list(range(60))
+    # The two slot holders took every item: no thread per request.
+    assert pool.threads == 2
+
+
+def test_items_that_leave_their_slot_all_wait_at_once() -> None:
+    # As 200 site creations do in their daemon call (core/daemon.py leaves the slot).
+    pool = ElasticPool(most=256, keep=4, idle=0.2, running=2)
+    barrier = threading.Barrier(200, timeout=10)
+
+    def call() -> int:
+        threads.leave_slot()
+        return barrier.wait()
+
+    futures = [pool.submit(call) for _ in range(200)]
+    assert sorted(f.result(timeout=15) for f in futures) == list(range(200))
+    # Afterwards the pool is back to two runners, and its idle threads go.
+    futures = [pool.submit(lambda i: i, i) for i in range(20)]
+    assert [f.result(timeout=5) for f in futures] == list(range(20))
+    wait_until(lambda: pool.threads == 4)
+
+
+def test_a_thread_back_from_its_wait_does_not_take_a_third_slot() -> None:
+    pool = ElasticPool(most=16, keep=16, idle=5.0, running=2)
+    overlap = Overlap()
+    release = threading.Event()
+
+    def waits_then_works() -> None:
+        threads.leave_slot()
+        release.wait(5)
+
+    waiting = [pool.submit(waits_then_works) for _ in range(6)]
+    busy = [pool.submit(overlap.work, i, 0.01) for i in range(40)]
+    release.set()
+    busy += [pool.submit(overlap.work, i, 0.01) for i in range(40)]
+    for future in waiting + busy:
+        future.result(timeout=10)
+    assert overlap.peak <= 2
+    # Threads that came back from waiting are parked or reused, not multiplied.
+    assert pool.threads <= 8
+
+
+def test_leaving_outside_a_pool_does_nothing() -> None:
+    threads.leave_slot()  # super-cli, the worker: no slot to give up
+
+
+def test_a_daemon_call_gives_up_the_requests_slot(tmp_path, settings) -> None:
+    # 20 requests in a pool of 2 slots call a daemon that answers once all 20 are waiting.
+    path = tmp_path / "daemon.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(64)
+    settings.SUPERCP_DAEMON_SOCKET = path
+
+    def serve() -> None:
+        pending: list[tuple[socket.socket, Any]] = []
+        while len(pending) < 20:
+            conn, _ = server.accept()
+            line = conn.makefile("rb").readline()
+            pending.append((conn, json.loads(line)["id"]))
+        for conn, rid in pending:
+            conn.sendall(json.dumps({"jsonrpc": "2.0", "id": rid, "result": "pong"}).encode())
+            conn.sendall(b"\n")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    pool = ElasticPool(most=64, keep=4, idle=5.0, running=2)
+
+    def request() -> Any:
+        with daemon.client() as client:
+            return client.call("system.ping")
+
+    futures = [pool.submit(request) for _ in range(20)]
+    assert [f.result(timeout=10) for f in futures] == ["pong"] * 20
+    server.close()

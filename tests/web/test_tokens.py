@@ -142,6 +142,27 @@ def test_using_a_token_records_when(world):
     assert ApiToken.objects.get(pk=new.token.pk).last_used_at is not None
 
 
+def test_a_tokens_actor_is_its_user_as_the_orm_loads_it(world):
+    # authenticate_token reads the user with written-out SQL (core/rows.py).
+    user = world.rita.user
+    user.last_login = timezone.now()
+    user.max_accounts = 7
+    user.save()
+    new = services.issue_token(user, "same", read_only=True, expires_days=3)
+    actor = services.authenticate_token(new.plaintext, "192.0.2.7")
+    assert actor is not None
+    assert (actor.read_only, actor.ip, actor.token) == (True, "192.0.2.7", new.token.public_id)
+    loaded = type(user).objects.get(pk=user.pk)
+    for field in type(user)._meta.concrete_fields:
+        assert getattr(actor.user, field.attname) == getattr(loaded, field.attname), field
+        assert type(getattr(actor.user, field.attname)) is type(getattr(loaded, field.attname))
+    # A saved, not a new, instance: it can be written back as the ORM's could.
+    assert not actor.user._state.adding
+    actor.user.first_name = "Rita"
+    actor.user.save(update_fields=["first_name"])
+    assert type(user).objects.get(pk=user.pk).first_name == "Rita"
+
+
 def test_a_session_creates_a_token_that_is_shown_once(world):
     client = Client()
     client.force_login(world.alice.user)

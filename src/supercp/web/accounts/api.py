@@ -6,13 +6,17 @@ from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
+from pydantic import TypeAdapter
 
 from supercp.web.accounts import services
 from supercp.web.accounts.schemas import AccountIn, AccountOut, AccountPage
+from supercp.web.accounts.services import AccountRow
 from supercp.web.core.rest import actor
 from supercp.web.core.schemas import ErrorOut
+from supercp.web.core.services import Page
 
 router = Router(tags=["accounts"])
+PAGE_JSON = TypeAdapter(Page[AccountRow])
 ERRORS: dict[int, type[ErrorOut]] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 502, 503, 504)}
 
 
@@ -24,15 +28,11 @@ def list_accounts(
     per_page: Annotated[int, Query(ge=1, le=services.MAX_PER_PAGE)] = 50,
 ) -> HttpResponse:
     found = services.list_accounts(actor(request), search, page, per_page)
-    out = AccountPage.model_construct(
-        items=[AccountOut.of_row(a) for a in found.items],
-        total=found.total,
-        page=found.page,
-        per_page=found.per_page,
-    )
-    # Serialized by pydantic itself: ninja would validate the page again, field by field
-    # through its ORM getter, which cost more than the rest of the request.
-    return HttpResponse(out.model_dump_json(), content_type="application/json")
+    # Serialized by pydantic straight from the service's rows, which have AccountOut's
+    # fields (test_the_lists_json_is_the_account_schemas): ninja would validate the page
+    # again, field by field through its ORM getter, which cost more than the rest of the
+    # request.
+    return HttpResponse(PAGE_JSON.dump_json(found), content_type="application/json")
 
 
 @router.post("", response={201: AccountOut, **ERRORS}, summary="Create a hosting account")

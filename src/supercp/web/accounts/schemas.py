@@ -11,7 +11,6 @@ from pydantic import Field
 
 from supercp.protocol.names import ACCOUNT_NAME_PATTERN
 from supercp.web.accounts.models import HostingAccount
-from supercp.web.accounts.services import AccountRow
 from supercp.web.core.schemas import StrictIn
 
 
@@ -41,18 +40,6 @@ class AccountOut(Schema):
     state: str
     login_shell: bool
     created_at: datetime
-
-    @staticmethod
-    def of_row(row: AccountRow) -> AccountOut:
-        # Values straight from the database, typed by its columns: nothing to validate.
-        return AccountOut.model_construct(
-            name=row.name,
-            email=row.email,
-            reseller=row.reseller,
-            state=row.state,
-            login_shell=row.login_shell,
-            created_at=row.created_at,
-        )
 
     @staticmethod
     def of(account: HostingAccount) -> AccountOut:

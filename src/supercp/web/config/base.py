@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from supercp.web.config import mysql
+
 DEBUG = False
 
 INSTALLED_APPS = [
@@ -176,6 +178,8 @@ def mariadb(name: str, options: dict[str, object]) -> dict[str, object]:
         "ENGINE": "django.db.backends.mysql",
         "NAME": name,
         "OPTIONS": {
+            # Django's column converters, with a faster DATETIME parser (config/mysql.py).
+            "conv": dict(mysql.CONVERSIONS),
             "charset": "utf8mb4",
             # Strict mode: MariaDB refuses bad data instead of truncating it silently.
             "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
@@ -197,6 +201,8 @@ SUPERCP_DAEMON_SOCKET = Path("/run/super-daemon.sock")
 SUPERCP_DAEMON_TIMEOUT = 120.0
 # Requests handled at once per panel process (panel.toml's threads).
 SUPERCP_PANEL_THREADS = 256
+# Of those, how many run at once (panel.toml's running).
+SUPERCP_PANEL_RUNNING = 2
 # PowerDNS's database (dns/pdns.py): MySQLdb.connect's arguments, the login from an option
 # file (overridden from panel.toml's dns_database_option_file and dns_database_name).
 SUPERCP_DNS_DATABASE: dict[str, object] = {

@@ -69,7 +69,7 @@ def _bearer(scope: dict[str, Any]) -> bool:
 class PanelHandler(ASGIHandler):
     """An ASGI application for HTTP that handles each request in one pool thread."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, running: int | None = None) -> None:
         BaseHandler.__init__(self)
         # Each thread keeps one database connection. Daemon calls hold a thread for their
         # duration, so there are enough for a burst of them (panel.toml's threads).
@@ -81,7 +81,9 @@ class PanelHandler(ASGIHandler):
         self.token_api = BaseHandler()
         with _middleware(settings.API_TOKEN_MIDDLEWARE):
             self.token_api.load_middleware(is_async=False)
-        self.pool = ElasticPool(threads, keep, IDLE_THREAD_SECONDS)
+        # Of those, the ones that run requests at once (config/threads.py).
+        running = running or settings.SUPERCP_PANEL_RUNNING
+        self.pool = ElasticPool(threads, keep, IDLE_THREAD_SECONDS, running=running)
         self.static_prefix = settings.STATIC_URL or "/static/"
         self.static = ASGIHandler()
 

@@ -53,6 +53,9 @@ class PanelConfig(BaseModel):
     # all but 16 exit when idle (config/threads.py); each keeps one MariaDB connection, so
     # workers x threads stays within MAX_PANEL_CONNECTIONS.
     threads: int = Field(default=256, ge=1, le=512)
+    # Of those, how many run at once (config/threads.py's Gate); the others wait in turn.
+    # A request waiting on the daemon does not count.
+    running: int = Field(default=2, ge=1, le=64)
     # PEM certificate (chain) and key; the installer makes a self-signed pair here unless
     # these name a real one.
     tls_certificate: Path = Path("/etc/supercp/panel/tls/panel.crt")

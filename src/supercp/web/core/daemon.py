@@ -6,11 +6,23 @@ call is preceded by the service's authorization checks.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from supercp.protocol.client import DaemonClient
+from supercp.web.config import threads
+
+
+class PanelClient(DaemonClient):
+    """A DaemonClient that gives up its request's slot before it waits for an answer
+    (config/threads.py): a site's creation can wait seconds for an nginx reload."""
+
+    def send_raw(self, message: Any) -> Any:
+        threads.leave_slot()
+        return super().send_raw(message)
 
 
 def client() -> DaemonClient:
     """A fresh blocking client; use it as a context manager (one connection per use)."""
-    return DaemonClient(settings.SUPERCP_DAEMON_SOCKET, timeout=settings.SUPERCP_DAEMON_TIMEOUT)
+    return PanelClient(settings.SUPERCP_DAEMON_SOCKET, timeout=settings.SUPERCP_DAEMON_TIMEOUT)
