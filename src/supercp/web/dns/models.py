@@ -41,6 +41,20 @@ class Zone(models.Model):
         return self.name
 
 
+class NameClaim(models.Model):
+    """A name, or a name above one, that a request took (dns/ownership.claiming).
+
+    The row is only there to be locked: a request that takes a name locks its row for
+    update, and the rows of the names above it for share, from its checks until it commits.
+    Rows stay (one per name ever claimed, and per name above one).
+    """
+
+    name = models.CharField(max_length=rpc.HOSTNAME_MAX, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ZoneTemplate(models.Model):
     """The records a new zone starts with, with placeholders (see templates.py)."""
 

@@ -1,23 +1,77 @@
 """Who may hold a name: a zone is refused inside or above another owner's zone or site,
 and a site's name inside a zone its account may not answer for (the sites' service asks).
+
+These checks read rows that a concurrent request may be about to write: two owners creating
+a.example.com and example.com at the same instant would both pass. So a request that takes
+names runs its checks and writes in ``claiming``'s transaction, which first locks a row per
+name (NameClaim): its own names for update, the names above them for share. Claims of
+names inside or above each other wait for one another until the first commits; claims of
+siblings (two customers' free subdomains of one provider's domain) share the rows above and
+run at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable, Iterator
+
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
 
-from supercp.protocol.errors import Conflict
+from supercp.protocol.errors import Conflict, Unavailable
 from supercp.web.accounts.models import HostingAccount
 from supercp.web.core.authz import Actor
-from supercp.web.dns.models import Zone
+from supercp.web.dns.models import NameClaim, Zone
 from supercp.web.sites.models import SiteHost
+
+# MariaDB's errors for a lock that was not granted.
+LOCK_WAIT_TIMEOUT = 1205
+DEADLOCK = 1213
+_CLAIM = f"SELECT name FROM {NameClaim._meta.db_table} WHERE name = %s"  # noqa: S608
+_SHARE = f"{_CLAIM} LOCK IN SHARE MODE"
+_UPDATE = f"{_CLAIM} FOR UPDATE"
 
 
 def ancestors(name: str) -> list[str]:
     """The names above ``name``: a.b.example gives b.example and example."""
     labels = name.split(".")
     return [".".join(labels[i:]) for i in range(1, len(labels))]
+
+
+@contextlib.contextmanager
+def claiming(names: Iterable[str]) -> Iterator[None]:
+    """A transaction in which ``names`` are claimed (see the module's doc): run the checks
+    of the names and write them inside it; the locks go with its commit or rollback.
+
+    Nested in a claim of the same names (a site that creates its zone), it waits for
+    nothing. A lock not granted within innodb_lock_wait_timeout, or a deadlock between two
+    claims, is Unavailable ("busy"): nothing was written, and a retry will do.
+    """
+    wanted = set(names)
+    above = {a for name in wanted for a in ancestors(name)} - wanted
+    # Rows must exist to be locked. Made first, outside the transaction when there is none
+    # around it yet, so that two siblings do not wait for each other's new rows above.
+    NameClaim.objects.bulk_create(
+        [NameClaim(name=n) for n in sorted(wanted | above)], ignore_conflicts=True
+    )
+    with transaction.atomic():
+        try:
+            with connection.cursor() as cursor:
+                # One row a statement: a lookup of several (IN) reads the rows between
+                # them too, and waited for a sibling's lock.
+                for name in sorted(above):
+                    cursor.execute(_SHARE, [name])
+                for name in sorted(wanted):
+                    cursor.execute(_UPDATE, [name])
+        except OperationalError as err:
+            if err.args and err.args[0] in (LOCK_WAIT_TIMEOUT, DEADLOCK):
+                raise Unavailable(
+                    "these names are being changed by another request; try again",
+                    code="busy",
+                ) from None
+            raise
+        yield
 
 
 def check_name_free(name: str, account: HostingAccount | None) -> None:

@@ -43,7 +43,7 @@ from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_wri
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import pdns, records, rules, templates, zonedata, zonefile
 from supercp.web.dns.models import Zone, ZoneTemplate
-from supercp.web.dns.ownership import ancestors, check_name_free
+from supercp.web.dns.ownership import ancestors, check_name_free, claiming
 from supercp.web.dns.records import Record
 from supercp.web.dns.server import (
     apply_secondaries,
@@ -368,7 +368,7 @@ def _template(name: str | None) -> ZoneTemplate:
 
 @contextlib.contextmanager
 def creating_zone(actor: Actor, plan: ZonePlan) -> Iterator[Zone]:
-    """Write a planned zone; commit when the block ends (call inside transaction.atomic).
+    """Write a planned zone; commit when the block ends (call inside ownership.claiming).
 
     The block may do more (create_site applies the site here): if it raises, the zone is
     not written at all.
@@ -409,9 +409,11 @@ def creating_zone(actor: Actor, plan: ZonePlan) -> Iterator[Zone]:
 
 def create_zone(actor: Actor, new: NewZone) -> ZoneView:
     """Create a zone from a template (or a zone file) in PowerDNS."""
-    plan = plan_zone(actor, new)
-    with transaction.atomic(), creating_zone(actor, plan):
-        pass
+    # plan_zone's checks and the zone's rows in one transaction that claims the name.
+    with claiming([names.hostname(new.name, "name")]):
+        plan = plan_zone(actor, new)
+        with creating_zone(actor, plan):
+            pass
     return get_zone(actor, plan.name)
 
 

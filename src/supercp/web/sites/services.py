@@ -39,7 +39,7 @@ from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_writable
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import services as dns
-from supercp.web.dns.ownership import foreign_name
+from supercp.web.dns.ownership import claiming, foreign_name
 from supercp.web.sites import names
 from supercp.web.sites.models import Site, SiteHost, State
 
@@ -326,7 +326,8 @@ def create_site(actor: Actor, new: NewSite) -> Site:
     account = _account_for(actor, new.account)
     _check_php(actor, php)
     try:
-        with transaction.atomic():
+        # The checks and the writes in one transaction that claims the names (ownership.py).
+        with claiming([domain, *aliases]):
             _check_free(domain, aliases)
             _check_zones(actor, account, [domain], "domain")
             _check_zones(actor, account, aliases, "aliases")
@@ -368,6 +369,17 @@ def create_site(actor: Actor, new: NewSite) -> Site:
     return get_site(actor, domain)
 
 
+def _wanted_aliases(domain: str, aliases: list[str] | Keep) -> list[str]:
+    """The aliases an update asks for, to claim before its checks (ownership.claiming)."""
+    if isinstance(aliases, Keep):
+        return []
+    try:
+        primary = names.hostname(domain)
+    except ValidationFailed:
+        return []  # no such site: _for_change says so
+    return names.aliases(aliases, primary)
+
+
 def update_site(
     actor: Actor,
     domain: str,
@@ -385,7 +397,7 @@ def update_site(
     new_php = php if isinstance(php, Keep) else names.php_version(php)
     new_docroot = docroot if isinstance(docroot, Keep) else names.docroot(docroot)
     try:
-        with transaction.atomic():
+        with claiming(_wanted_aliases(domain, aliases)):
             site = _for_change(actor, domain)
             new_aliases = (
                 None
