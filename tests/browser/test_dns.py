@@ -94,8 +94,15 @@ def test_an_admin_edits_a_zone_signs_it_and_exports_it(
 
 
 def test_an_admin_opens_the_templates_and_sees_a_bad_entry_at_its_field(
-    page: Page, shot: Shots, admin_login: Login
+    page: Page, shot: Shots, admin_login: Login, hosting_accounts: list[str]
 ):
+    # The site form (below) is offered only while an account exists to hold the site.
+    account = "sct" + secrets.token_hex(4)
+    hosting_accounts.append(account)
+    made = subprocess.run(
+        [SUPER_CLI, "--json", "account", "create", account], capture_output=True, check=False
+    )
+    assert made.returncode == 0, made.stdout
     sign_in(page, shot, admin_login)
     page.wait_for_url(re.compile(r"/$"))
     page.goto("/dns")

@@ -102,7 +102,7 @@ def claims(monkeypatch) -> list[set[str]]:
 def test_a_zone_is_checked_and_written_under_its_claim(world, zone_name, claims, monkeypatch):
     zone = zone_name()
     seen: list[tuple[str, bool]] = []
-    check = dns.check_name_free
+    check = ownership.check_name_free
 
     def checked(name, account) -> None:
         seen.append((name, any(name in c for c in claims)))
