@@ -409,6 +409,8 @@ def creating_zone(actor: Actor, plan: ZonePlan) -> Iterator[Zone]:
 
 def create_zone(actor: Actor, new: NewZone) -> ZoneView:
     """Create a zone from a template (or a zone file) in PowerDNS."""
+    # A read-only token is refused before its input is looked at (a 403, never a 400).
+    require_writable(actor)
     # plan_zone's checks and the zone's rows in one transaction that claims the name.
     with claiming([names.hostname(new.name, "name")]):
         plan = plan_zone(actor, new)
