@@ -24,10 +24,10 @@ DAEMON_PID = Path("/run/super-daemon.pid")
 Page = tuple[int, str, dict[str, str]]
 
 
-def get(host: str, path: str = "/") -> Page:
+def get(host: str, path: str = "/", method: str = "GET", body: str | None = None) -> Page:
     conn = http.client.HTTPConnection("127.0.0.1", 80, timeout=10)
     try:
-        conn.request("GET", path, headers={"Host": host})
+        conn.request(method, path, body=body, headers={"Host": host})
         response = conn.getresponse()
         headers = {k.lower(): v for k, v in response.getheaders()}
         return response.status, response.read().decode("utf-8", "replace"), headers
@@ -74,6 +74,30 @@ def test_a_php_site_answers_with_its_index_php_run_as_the_account(client, accoun
     assert again["changed"] is False
     assert get("unknown-host.supercp-test.example")[0] == 404
     assert nginx_valid()
+
+
+def test_a_php_site_serves_files_indexes_and_its_front_controller_keeps_the_method(
+    client, account, domain
+):
+    alice, site = account(), domain()
+    docroot = php_site(client, alice, site)
+    front = '<?php echo "front ", $_SERVER["REQUEST_METHOD"], " ", $_SERVER["REQUEST_URI"], " ";'
+    put_file(alice, docroot / "index.php", front + 'echo file_get_contents("php://input");')
+    put_file(alice, docroot / "style.css", "body {}")
+    put_file(alice, docroot / "script.php", '<?php echo "script";')
+    (docroot / "docs").mkdir()
+    os.chown(docroot / "docs", pwd.getpwnam(alice).pw_uid, -1)
+    put_file(alice, docroot / "docs/index.html", "docs index")
+    assert get(site, "/style.css")[:2] == (200, "body {}")
+    assert get(site, "/script.php")[:2] == (200, "script")
+    assert get(site, "/docs/")[:2] == (200, "docs index")
+    assert get(site, "/")[:2] == (200, "front GET / ")
+    # Pretty URLs reach the front controller with their method and body (a REST API's POST).
+    assert get(site, "/wp-json/v2/posts?x=1", "POST", "title=a")[:2] == (
+        200,
+        "front POST /wp-json/v2/posts?x=1 title=a",
+    )
+    assert get(site, "/missing.php")[0] == 404
 
 
 def test_php_of_one_account_cannot_reach_another_accounts_files(client, account, domain):

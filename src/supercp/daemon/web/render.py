@@ -3,11 +3,13 @@
 Designed for 10,000 sites in one nginx, where every reload parses every server block (see
 docs/daemon.md, "Web sites", for the measurements). What a block holds is what costs:
 
-- Each ``location`` (and each ``if``, which is one too) costs about 30 µs and 7 KB per
-  server, so a PHP site has two: ``/`` and the .php regex. Hidden files and ACME challenges
-  need none of their own: the http include's ``$supercp_root`` map sends their URIs to an
-  empty directory or to the one ACME directory, and ``$supercp_front`` keeps them from
-  falling through to the site's front controller. The block only names its document root
+- Each ``location`` (and each ``if``, which is one too) costs about 25 µs and 7 KB per
+  server, so a PHP site has one, the .php regex, and a static site none: ``try_files`` is
+  at server level, where requests that no location takes are served. Hidden files and ACME
+  challenges need none of their own: the http include's ``$supercp_root`` map sends their
+  URIs to an empty directory or to the one ACME directory (``$supercp_static_root`` also
+  sends .php URIs there), and ``$supercp_front`` keeps them from falling through to the
+  site's front controller. The block only names its document root
   (``set $supercp_docroot``).
 - An ``error_log`` file per server costs nginx a lookup in its list of open files (so the
   load grows with the square of the sites: 0.5 s of 1.3 s at 10,000) and a descriptor in
@@ -96,11 +98,11 @@ def _common(plan: SitePlan, names: list[str]) -> list[str]:
     ]
 
 
-def _docroot(plan: SitePlan) -> list[str]:
+def _docroot(plan: SitePlan, root: str) -> list[str]:
     return [
-        # $supercp_root (our http include's map) is this, but for hidden paths and ACME.
+        # The root is a map of our http include: this, but for hidden paths and ACME.
         f"    set $supercp_docroot {plan.docroot};",
-        "    root $supercp_root;",
+        f"    root {root};",
         # nginx 1.22 loses the access log line of a 404 for a path of two or more segments
         # (it tests the root for the log with the URI still attached, under
         # disable_symlinks): ending the request on a one-segment hidden URI, which the
@@ -129,27 +131,25 @@ def _site_server(plan: SitePlan, names: list[str]) -> list[str]:
             "    }",
             "}",
         ]
-    lines += _docroot(plan)
     if plan.socket is None:
-        # A static site never hands out PHP source, even if .php files lie in its docroot.
+        # No location: a request is served with the server's own settings. A static site
+        # never hands out PHP source, even if .php files lie in its docroot:
+        # $supercp_static_root is the empty directory for .php URIs too.
         return [
             *lines,
+            *_docroot(plan, "$supercp_static_root"),
             "    index index.html index.htm;",
-            "    location / {",
-            "        try_files $uri $uri/ =404;",
-            "    }",
-            "    location ~ \\.php$ {",
-            "        return 404;",
-            "    }",
+            "    try_files $uri $uri/ =404;",
             "}",
         ]
     return [
         *lines,
+        *_docroot(plan, "$supercp_root"),
         "    index index.php index.html index.htm;",
-        "    location / {",
-        # The front controller, or for hidden paths and ACME a URI that can only be a 404.
-        "        try_files $uri $uri/ $supercp_front;",
-        "    }",
+        # At server level, not in a "location /": whatever the .php location does not take
+        # is a file, a directory's index or the front controller (for hidden paths and ACME
+        # a URI that can only be a 404). try_files keeps the method (POST stays POST).
+        "    try_files $uri $uri/ $supercp_front;",
         # Inherits the fastcgi params of our http include: none are repeated here.
         "    location ~ \\.php$ {",
         # A missing script is nginx's 404, not PHP-FPM's "Primary script unknown".
