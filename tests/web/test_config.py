@@ -9,10 +9,12 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connections
 from MySQLdb.times import DateTime_or_None
 from pydantic import ValidationError
 
 from supercp.web.config import base
+from supercp.web.config.backend.base import FRESH_SECONDS, DatabaseWrapper
 from supercp.web.config.mysql import datetime_or_none
 from supercp.web.config.panel import PanelConfig, load_config, read_secret_key
 
@@ -161,3 +163,58 @@ def test_datetime_columns_read_as_mysqldb_reads_them(text):
     # config/mysql.py's faster parser: the same value for anything MariaDB may send.
     assert datetime_or_none(text) == DateTime_or_None(text)
     assert type(datetime_or_none(text)) is type(DateTime_or_None(text))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_is_pinged_only_when_unused_for_a_second(monkeypatch):
+    kept = connections.create_connection("default")
+    assert isinstance(kept, DatabaseWrapper)
+    pings: list[bool] = []
+    real = kept.is_usable
+
+    def is_usable() -> bool:
+        pings.append(True)
+        return real()
+
+    monkeypatch.setattr(kept, "is_usable", is_usable)
+
+    def next_request(idle: float) -> None:
+        # What request_started does to a kept connection, then the request's first cursor,
+        # after the connection was idle this long.
+        kept.close_if_unusable_or_obsolete()
+        kept.used_at -= idle
+        with kept.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    try:
+        kept.ensure_connection()
+        next_request(0.0)
+        assert pings == []
+        next_request(FRESH_SECONDS + 0.5)
+        assert pings == [True]
+        next_request(0.0)
+        assert pings == [True]
+    finally:
+        kept.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_connection_idle_for_a_second_is_replaced_before_use():
+    kept, killer = (connections.create_connection("default") for _ in range(2))
+    assert isinstance(kept, DatabaseWrapper)
+    try:
+        with kept.cursor() as cursor:
+            cursor.execute("SELECT CONNECTION_ID()")
+            (kept_id,) = cursor.fetchone()
+        first = kept.connection
+        with killer.cursor() as cursor:
+            cursor.execute(f"KILL {int(kept_id)}")
+        kept.close_if_unusable_or_obsolete()  # the next request starts
+        kept.used_at -= FRESH_SECONDS + 0.5
+        with kept.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+        assert kept.connection is not first
+    finally:
+        kept.close()
+        killer.close()

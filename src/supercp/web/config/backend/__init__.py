@@ -1,0 +1,1 @@
+"""The panel's database backend: Django's MySQL/MariaDB backend (``base.py``)."""
