@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +168,7 @@ class Reloader:
 
     async def _batch(self, changes: list[Change]) -> dict[Change, SuperCPError | None]:
         self.batches += 1
+        started = time.monotonic()
         unchanged = self._trusted is not None and self._trusted == await asyncio.to_thread(
             self.service.fingerprint
         )
@@ -193,6 +195,7 @@ class Reloader:
             await self._pin(changes, outcome)
         accepted = [c for c in changes if outcome.get(c) is None]
         if accepted:
+            reload_started = time.monotonic()
             try:
                 await self.service.reload(accepted)
             except SuperCPError as err:
@@ -209,13 +212,16 @@ class Reloader:
             self.reloads += 1
             # Several masters share a name (PHP-FPM's shards): their label tells them apart.
             label = getattr(self.service, "label", None)
+            done = time.monotonic()
             log.info(
-                "%s: reload #%d%s done with %d change(s), %s",
+                "%s: reload #%d%s done with %d change(s), %s, batch %.3f s (reload %.3f s)",
                 self.service.name,
                 self.reloads,
                 f" in {label}" if label else "",
                 len(accepted),
                 "whole check skipped" if unchanged else f"whole check #{self.checks}",
+                done - started,
+                done - reload_started,
             )
         return outcome
 
