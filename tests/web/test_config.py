@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from django.db import connections
@@ -166,8 +167,15 @@ def test_datetime_columns_read_as_mysqldb_reads_them(text):
     assert type(datetime_or_none(text)) is type(DateTime_or_None(text))
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_kept_connection_is_pinged_only_when_unused_for_a_second(monkeypatch):
+@pytest.fixture
+def own_connections(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Connections of the test's own, outside the transaction that a django_db test runs
+    in (which must not be closed, and a transactional test would empty the tables)."""
+    with django_db_blocker.unblock():
+        yield
+
+
+def test_a_kept_connection_is_pinged_only_when_unused_for_a_second(own_connections, monkeypatch):
     kept = connections.create_connection("default")
     assert isinstance(kept, DatabaseWrapper)
     pings: list[bool] = []
@@ -199,8 +207,7 @@ def test_a_kept_connection_is_pinged_only_when_unused_for_a_second(monkeypatch):
         kept.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_dead_connection_idle_for_a_second_is_replaced_before_use():
+def test_a_dead_connection_idle_for_a_second_is_replaced_before_use(own_connections):
     kept, killer = (connections.create_connection("default") for _ in range(2))
     assert isinstance(kept, DatabaseWrapper)
     try:
