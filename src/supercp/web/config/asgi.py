@@ -48,8 +48,8 @@ application = ProtocolTypeRouter(
 
 # What is loaded by now (Django, the apps, every view and API schema) lives as long as the
 # process, so Python's full collections need not walk it again: each walked about 100,000
-# objects, a pause of 30-60 ms that every request in flight waited through (it was most of
-# the accounts list's p99 at 32 clients). The URLconf is loaded here for that, not on the
-# first request.
+# objects, a pause of 60-90 ms (about one every 20 s under bench/panel.py's load) that every
+# request in flight waited through; 14 ms frozen. The URLconf is loaded here for that, not
+# on the first request.
 import_module(settings.ROOT_URLCONF)
 gc.freeze()

@@ -191,7 +191,7 @@ def mariadb(name: str, options: dict[str, object]) -> dict[str, object]:
         # (config/http.py), so there are never more connections than threads, and a new
         # MariaDB login per request cost more than the accounts list itself. The health
         # check pings a kept connection before a request uses it (backend/base.py: unless
-        # it was checked less than a second ago).
+        # it was made, checked or used less than a second ago).
         "CONN_MAX_AGE": 300,
         "CONN_HEALTH_CHECKS": True,
         "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
