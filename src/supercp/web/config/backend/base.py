@@ -3,10 +3,11 @@
 Connections are kept between requests (CONN_MAX_AGE) and Django's health check makes sure a
 kept one still works before a request uses it (CONN_HEALTH_CHECKS). Django does that with a
 ping at the start of every request: a round trip to MariaDB that cost as much as the
-accounts list's own queries (a quarter of the request threads' time at 32 clients). A connection made, checked
-or used less than FRESH_SECONDS ago is taken as it is. If MariaDB went away in that second,
-the request fails as it would have had MariaDB gone away during it, and Django closes the
-connection when the request ends (errors_occurred), so the next one connects anew.
+accounts list's own queries (a quarter of the request threads' time at 32 clients). A
+connection made, checked or used less than FRESH_SECONDS ago is taken as it is. If MariaDB
+went away in that second, the request fails as it would have had MariaDB gone away during
+it, and Django closes the connection when the request ends (errors_occurred), so the next
+one connects anew.
 """
 
 from __future__ import annotations
