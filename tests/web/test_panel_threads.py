@@ -215,3 +215,41 @@ def test_a_daemon_call_gives_up_the_requests_slot(tmp_path, settings) -> None:
     futures = [pool.submit(request) for _ in range(20)]
     assert [f.result(timeout=10) for f in futures] == ["pong"] * 20
     server.close()
+
+
+def test_run_for_answers_on_the_loop_with_the_result_or_the_exception() -> None:
+    pool = ElasticPool(most=2, keep=1, idle=5.0)
+
+    def fail() -> None:
+        raise KeyError("x")
+
+    async def main() -> tuple[Any, str, str]:
+        loop = asyncio.get_running_loop()
+        result = await pool.run_for(loop, lambda x: (x, threading.current_thread().name), 7)
+        with pytest.raises(KeyError):
+            await pool.run_for(loop, fail)
+        return result[0], result[1], threading.current_thread().name
+
+    value, ran_on, awaited_on = asyncio.run(main())
+    assert value == 7
+    assert ran_on.startswith("panel-http_")
+    assert awaited_on == "MainThread"
+
+
+def test_run_for_skips_an_item_whose_waiter_was_cancelled_before_it_ran() -> None:
+    pool = ElasticPool(most=1, keep=1, idle=5.0)
+    gate = threading.Event()
+    ran: list[int] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        busy = pool.run_for(loop, gate.wait, 5)  # holds the only thread
+        queued = pool.run_for(loop, ran.append, 1)
+        queued.cancel()
+        gate.set()
+        await busy
+        # An item after the cancelled one: once it ran, the cancelled one was passed over.
+        await pool.run_for(loop, ran.append, 2)
+
+    asyncio.run(main())
+    assert ran == [2]

@@ -97,8 +97,8 @@ class PanelHandler(ASGIHandler):
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
-        status, headers, body = await asyncio.wrap_future(
-            self.pool.submit(self.respond, scope, body_file)
+        status, headers, body = await self.pool.run_for(
+            asyncio.get_running_loop(), self.respond, scope, body_file
         )
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -22,15 +22,26 @@ request is done: it may hold row locks that the requests in the slots are waitin
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connections
 
-Item = tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]
+
+class Outcome(Protocol):
+    """Where an item's result goes: a concurrent Future, or a _LoopOutcome."""
+
+    def set_running_or_notify_cancel(self) -> bool: ...
+    def set_result(self, result: Any) -> None: ...
+    def set_exception(self, exception: BaseException | None) -> None: ...
+
+
+Item = tuple[Outcome, Callable[..., Any], tuple[Any, ...]]
 # The pool whose slot this thread holds while it runs a request, if any.
 _holder = threading.local()
 
@@ -75,14 +86,30 @@ class ElasticPool:
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         future: Future[Any] = Future()
+        self._put((future, fn, args))
+        return future
+
+    def run_for(
+        self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], *args: Any
+    ) -> asyncio.Future[Any]:
+        """``submit`` for a coroutine on ``loop``: the result comes back as that loop's
+        future, in one call_soon_threadsafe. py-spy counted a tenth of the panel's CPU per
+        API request in the concurrent Future (with its Condition) that asyncio.wrap_future
+        chained to a loop's future. Without them the accounts list served 5% more requests
+        a second on average, faster in 10 of 16 alternating pairs of runs: this machine's
+        noise is about as large."""
+        waiter = loop.create_future()
+        self._put((_LoopOutcome(loop, waiter), fn, args))
+        return waiter
+
+    def _put(self, item: Item) -> None:
         with self._lock:
-            self._items.append((future, fn, args))
+            self._items.append(item)
             if self._waiting > self._signals:
                 self._signals += 1
                 self._ready.notify()
             else:
                 self._assign()
-        return future
 
     def _assign(self) -> None:
         """(Lock held.) A queued item wants a thread: give a free slot to a parked thread,
@@ -172,6 +199,41 @@ class ElasticPool:
         """The calling thread gives its slot up (leave_slot)."""
         with self._lock:
             self._free_slot()
+
+
+class _LoopOutcome:
+    """An item's result for a future of an event loop (ElasticPool.run_for)."""
+
+    __slots__ = ("loop", "waiter")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Any]) -> None:
+        self.loop = loop
+        self.waiter = waiter
+
+    def set_running_or_notify_cancel(self) -> bool:
+        # Only reads the future's state (a cancelled waiter stays cancelled).
+        return not self.waiter.cancelled()
+
+    def set_result(self, result: Any) -> None:
+        self._deliver(result, None)
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        self._deliver(None, exception)
+
+    def _deliver(self, result: Any, exception: BaseException | None) -> None:
+        # A closed loop (the server stopped) raises RuntimeError: nobody waits any more.
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(_settle, self.waiter, result, exception)
+
+
+def _settle(waiter: asyncio.Future[Any], result: Any, exception: BaseException | None) -> None:
+    """(On the loop.) Unless its awaiting task was cancelled meanwhile."""
+    if waiter.done():
+        return
+    if exception is not None:
+        waiter.set_exception(exception)
+    else:
+        waiter.set_result(result)
 
 
 def leave_slot() -> None:
