@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 from django.test import RequestFactory
+from django.utils.cache import add_never_cache_headers
 
 from supercp.web.config.http import PanelHandler, _bearer
+from supercp.web.core.rest import NeverCache
 from tests.web.websockets import session_of
 
 
@@ -68,3 +72,29 @@ def test_errors_outside_the_api_handlers_stay_json_on_the_short_stack(handler, w
     response = handler.token_api.get_response(request)
     assert response.status_code == 405
     assert json.loads(response.content)["error"]["code"] == "method-not-allowed"
+
+
+@pytest.mark.parametrize("now", [1_800_000_000.0, 1_800_000_000.9, 1_800_000_001.2])
+def test_never_cache_writes_what_djangos_never_cache_writes(monkeypatch, now):
+    monkeypatch.setattr(time, "time", lambda: now)
+    ours = NeverCache(lambda r: HttpResponse(b"x")).process_response(
+        RequestFactory().get("/api/v1/accounts"), HttpResponse(b"x")
+    )
+    django = HttpResponse(b"x")
+    add_never_cache_headers(django)
+    assert dict(ours.items()) == dict(django.items())
+
+
+def test_never_cache_merges_with_a_cache_control_the_view_set():
+    response = HttpResponse(b"x")
+    response["Cache-Control"] = "no-transform"
+    NeverCache(lambda r: response).process_response(RequestFactory().get("/"), response)
+    assert set(response["Cache-Control"].split(", ")) == {
+        "no-transform",
+        "max-age=0",
+        "no-cache",
+        "no-store",
+        "must-revalidate",
+        "private",
+    }
+    assert response["Expires"]
