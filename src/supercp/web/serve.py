@@ -40,8 +40,7 @@ def options(workers: int = 1) -> dict[str, Any]:
         "http": "httptools",
         # uvloop's event loop (libuv, Cython) in place of asyncio's own: 6% less of the
         # panel's CPU per accounts-list request and 3% more requests a second (bench/panel.py
-        # at 32 clients, 16 alternating pairs of runs; asyncio's loop took a third of the
-        # event loop thread's time, py-spy).
+        # at 32 clients, 16 alternating pairs of runs).
         "loop": "uvloop",
         # A log line per request cost about a tenth of an API request; errors still go to
         # the log (uvicorn's error log and Django's).
