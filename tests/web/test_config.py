@@ -8,17 +8,21 @@ import os
 import socket
 import subprocess
 import sys
+import zoneinfo
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
-from django.db import connections
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
 from MySQLdb.times import DateTime_or_None
 from pydantic import ValidationError
 
 from supercp.web.config import asgi, base
 from supercp.web.config.backend.base import FRESH_SECONDS, DatabaseWrapper
-from supercp.web.config.mysql import datetime_or_none
+from supercp.web.config.mysql import datetime_or_none, utc_datetime_or_none
 from supercp.web.config.panel import PanelConfig, load_config, read_secret_key
+from supercp.web.core.models import User
 
 
 def test_a_missing_config_file_means_the_defaults(tmp_path):
@@ -162,9 +166,41 @@ def test_the_csrf_cookie_and_header_are_the_ones_inertia_uses():
     ],
 )
 def test_datetime_columns_read_as_mysqldb_reads_them(text):
-    # config/mysql.py's faster parser: the same value for anything MariaDB may send.
-    assert datetime_or_none(text) == DateTime_or_None(text)
-    assert type(datetime_or_none(text)) is type(DateTime_or_None(text))
+    # config/mysql.py's faster parsers: the same value for anything MariaDB may send, naive
+    # for TIMESTAMP columns and in UTC for DATETIME ones.
+    theirs = DateTime_or_None(text)
+    assert datetime_or_none(text) == theirs
+    assert type(datetime_or_none(text)) is type(theirs)
+    ours = utc_datetime_or_none(text)
+    if isinstance(theirs, datetime):
+        assert isinstance(ours, datetime)
+        assert ours.tzinfo is UTC
+        assert ours == theirs.replace(tzinfo=UTC)
+    else:
+        assert ours == theirs
+        assert type(ours) is type(theirs)
+
+
+@pytest.mark.django_db
+def test_datetimes_come_back_aware_in_utc_through_sql_and_the_orm():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CAST('2026-01-02 03:04:05.5' AS DATETIME(6))")
+        assert cursor.fetchone() == (datetime(2026, 1, 2, 3, 4, 5, 500000, tzinfo=UTC),)
+    # Stored from another zone, read back in UTC: the same instant.
+    joined = datetime(2026, 7, 1, 12, 0, 0, 250, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+    user = User.objects.create(username="tzcheck", date_joined=joined)
+    again = User.objects.get(pk=user.pk).date_joined
+    assert again == joined
+    assert again.tzinfo is UTC
+    assert again.hour == 10
+
+
+def test_a_connection_that_would_not_store_utc_is_refused(own_connections):
+    other = connections.create_connection("default")
+    other.settings_dict = {**other.settings_dict, "TIME_ZONE": "Europe/Paris"}
+    with pytest.raises(ImproperlyConfigured, match="UTC"):
+        other.connect()
+    assert other.connection is None
 
 
 @pytest.fixture

@@ -41,8 +41,9 @@ def column(model: type[models.Model], field: str, alias: str) -> str:
 
 
 def _aware(raw: datetime | None) -> datetime | None:
-    # MySQLdb gives naive datetimes; the connection's time zone is UTC (settings.TIME_ZONE).
-    return None if raw is None else raw.replace(tzinfo=UTC)
+    # config/mysql.py reads DATETIME columns as aware UTC datetimes; a value it left to
+    # MySQLdb's own parser is naive (the connection's time zone is UTC: settings.TIME_ZONE).
+    return raw if raw is None or raw.tzinfo is not None else raw.replace(tzinfo=UTC)
 
 
 def _bool(raw: int | None) -> bool | None:

@@ -1,4 +1,5 @@
-"""Django's MariaDB backend, with a health check that skips connections used a moment ago.
+"""Django's MariaDB backend, with a health check that skips connections used a moment ago,
+and DATETIME columns that arrive aware (config/mysql.py).
 
 Connections are kept between requests (CONN_MAX_AGE) and Django's health check makes sure a
 kept one still works before a request uses it (CONN_HEALTH_CHECKS). Django does that with a
@@ -13,18 +14,37 @@ one connects anew.
 from __future__ import annotations
 
 import time
+from datetime import datetime
+from typing import Any
 
-from django.db.backends.mysql import base
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.backends.mysql import base, operations
+from django.utils import timezone
 
 FRESH_SECONDS = 1.0
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def convert_datetimefield_value(
+        self, value: datetime | None, expression: Any, connection: Any
+    ) -> datetime | None:
+        # config/mysql.py reads DATETIME columns as aware UTC datetimes already.
+        if value is not None and value.tzinfo is None:
+            value = timezone.make_aware(value, self.connection.timezone)
+        return value
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     """Django's MariaDB connection; no health check while it was used a moment ago."""
 
+    ops_class = DatabaseOperations
     used_at = float("-inf")
 
     def connect(self) -> None:
+        # config/mysql.py reads every DATETIME as UTC: what Django stores only with these.
+        if not settings.USE_TZ or self.timezone_name != "UTC":
+            raise ImproperlyConfigured("the panel's database connections must store UTC")
         super().connect()
         self.used_at = time.monotonic()
 
