@@ -7,6 +7,7 @@ daemon (a reserved name, say) reaches an API caller with the daemon's own code.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -187,14 +188,14 @@ class NeverCache(MiddlewareMixin):
 
 
 def _http_now() -> str:
-    """http_date(time.time()), formatted once a second."""
-    now = int(time.time())
-    if _HTTP_DATE[0] != now:
-        _HTTP_DATE[:] = [now, http_date(now)]
-    return str(_HTTP_DATE[1])
+    """http_date(time.time())."""
+    return _http_date(int(time.time()))
 
 
-_HTTP_DATE: list[Any] = [0, ""]
+@functools.lru_cache(maxsize=1)
+def _http_date(second: int) -> str:
+    # Formatted once a second.
+    return http_date(second)
 
 
 def _field(loc: Sequence[Any]) -> str | None:

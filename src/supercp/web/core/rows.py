@@ -41,8 +41,8 @@ def column(model: type[models.Model], field: str, alias: str) -> str:
 
 
 def _aware(raw: datetime | None) -> datetime | None:
-    # config/mysql.py reads DATETIME columns as aware UTC datetimes; a value it left to
-    # MySQLdb's own parser is naive (the connection's time zone is UTC: settings.TIME_ZONE).
+    # config/mysql.py reads DATETIME columns as aware UTC datetimes. A connection without
+    # its converters gives naive ones, in UTC too (backend/base.py allows no other zone).
     return raw if raw is None or raw.tzinfo is not None else raw.replace(tzinfo=UTC)
 
 
