@@ -12,12 +12,14 @@ For each size (sites already on the server, default 0, 1,000 and 10,000):
   with the panel's rebuild (``web.site.apply_many``, 500 per call), which is timed;
 - provisioning, ``--samples`` times: a new hosting account through the API, then from the API
   call that creates its PHP site to the site's first HTTP 200 (site, index.php, GET through
-  nginx; also shown counted from the account's call), and the floor beside it: the same
-  steps by bench/site-floor.sh (useradd, pool, server block, ``nginx -t``, reloads) until
-  its first 200;
-- at the largest size: a burst of ``--burst`` sites created by concurrent API calls (total
-  time, nginx reloads counted from the new worker processes nginx started), and a rebuild of
-  every site with nothing to change;
+  nginx; also shown counted from the account's call, and until the site's own server block
+  serves it: nginx's default server serves a new site from its entry until then), and the
+  floor beside it: the same steps by bench/site-floor.sh (useradd, pool, server block,
+  ``nginx -t``, reloads) until its first 200;
+- at the largest size: a burst of ``--burst`` sites created by concurrent API calls (time
+  until every call is answered, and until every site's own block is loaded; nginx reloads
+  counted from the new worker processes nginx started), and a rebuild of every site with
+  nothing to change;
 - at 1,000 sites: the resident memory (RSS, and PSS: shared pages counted once) of nginx and
   PHP-FPM with every pool idle, against the same at the start.
 
@@ -53,6 +55,9 @@ from panel import Target, own_panel, pss_mb, rss_mb
 from supercp.protocol.client import DaemonClient
 
 SOCKET = "/run/super-daemon.sock"
+# A new site's entry in nginx's default server, there until the reload that loads its own
+# server block is done (super-daemon's daemon/web/interim.py, default state_dir).
+ENTRIES = Path("/var/lib/supercp/web/new")
 FLOOR = Path(__file__).with_name("site-floor.sh")
 SUFFIX = ".bench.test"
 ACCOUNT_PREFIX = "scb"
@@ -116,6 +121,17 @@ def first_200(domain: str, marker: bytes, t0: float) -> float:
         if time.perf_counter() > deadline:
             raise RuntimeError(f"{domain}: no 200 within {FIRST_200_TIMEOUT:.0f} s")
         time.sleep(0.002)
+
+
+def until_block_live(names: list[str], t0: float) -> float:
+    """Seconds from ``t0`` until none of ``names`` is served by the default server any
+    more: every site's own server block is loaded."""
+    deadline = t0 + FIRST_200_TIMEOUT
+    while any((ENTRIES / name).exists() for name in names):
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"blocks not loaded within {FIRST_200_TIMEOUT:.0f} s")
+        time.sleep(0.002)
+    return time.perf_counter() - t0
 
 
 def write_index(docroot: str, account: str) -> bytes:
@@ -302,6 +318,9 @@ class Size:
     grow: Rebuild | None = None
     ours: list[float] = field(default_factory=list)  # the site's API call to its first 200
     ours_with_account: list[float] = field(default_factory=list)  # the account's call first
+    # The site's API call until its own server block serves it (before that nginx's
+    # default server does, from the site's entry).
+    block: list[float] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)
 
 
@@ -311,6 +330,8 @@ class Burst:
     sites: int
     seconds: float
     nginx_reloads: int
+    # Until every site's own server block is loaded (the calls are answered before).
+    block_seconds: float = 0.0
 
 
 @dataclass
@@ -334,8 +355,10 @@ class Report:
     memory: Memory | None = None
 
 
-def provision_ours(target: Target, php: str | None, made: list[str]) -> tuple[float, float]:
-    """Seconds to the first 200 from the site's API call, and from the account's before it."""
+def provision_ours(target: Target, php: str | None, made: list[str]) -> tuple[float, float, float]:
+    """Seconds to the first 200 from the site's API call, and from the account's before it;
+    from the site's call until its own server block serves it. The next sample starts
+    after that, so no sample shares the machine with the reload of the one before."""
     account = fresh_account()
     domain = f"p-{account}{SUFFIX}"
     t0 = time.perf_counter()
@@ -345,7 +368,8 @@ def provision_ours(target: Target, php: str | None, made: list[str]) -> tuple[fl
     site = create_site(target, account, domain, php)
     marker = write_index(site["document_root"], account)
     with_account = first_200(domain, marker, t0)
-    return with_account - (t1 - t0), with_account
+    block = until_block_live([domain], t1)
+    return with_account - (t1 - t0), with_account, block
 
 
 def provision_floor(php: str) -> float:
@@ -380,6 +404,16 @@ def remove_made(target: Target, accounts: list[str]) -> None:
     accounts.clear()
 
 
+def sample(target: Target, php: str, row: Size, made: list[str], count: int) -> None:
+    """``count`` provisioning samples, ours and the floor's, into ``row``."""
+    for _ in range(count):
+        site_only, with_account, block = provision_ours(target, php, made)
+        row.ours.append(site_only)
+        row.ours_with_account.append(with_account)
+        row.block.append(block)
+        row.floor.append(provision_floor(php))
+
+
 def burst(target: Target, accounts: list[str], php: str | None, count: int) -> Burst:
     domains = [f"b{i}-{secrets.token_hex(3)}{SUFFIX}" for i in range(count)]
     with ReloadCounter() as counter, concurrent.futures.ThreadPoolExecutor(count) as pool:
@@ -391,7 +425,8 @@ def burst(target: Target, accounts: list[str], php: str | None, count: int) -> B
         for future in futures:
             future.result()
         seconds = time.perf_counter() - t0
-    return Burst(0, count, seconds, counter.reloads)
+        block = until_block_live(domains, t0)
+    return Burst(0, count, seconds, counter.reloads, block)
 
 
 def run(args: argparse.Namespace, console: Console) -> Report:
@@ -441,11 +476,7 @@ def run(args: argparse.Namespace, console: Console) -> Report:
                             shared["php-fpm"],
                         )
                     console.print(f"provisioning at {size} sites …", style="dim")
-                    for _ in range(args.samples):
-                        site_only, with_account = provision_ours(target, php, samples)
-                        row.ours.append(site_only)
-                        row.ours_with_account.append(with_account)
-                        row.floor.append(provision_floor(php))
+                    sample(target, php, row, samples, args.samples)
                     remove_made(target, samples)
                     report.sizes.append(row)
                 if args.burst and pool_accounts:
@@ -482,6 +513,7 @@ def print_report(report: Report, console: Console) -> None:
         "site call p50",
         "p95",
         "account + site p50",
+        "own block p50",
         "floor p50",
         "p95",
         "site ÷ floor",
@@ -495,6 +527,7 @@ def print_report(report: Report, console: Console) -> None:
             f"{o50:.3f} s",
             f"{percentile(row.ours, 0.95):.3f} s",
             f"{percentile(row.ours_with_account, 0.5):.3f} s",
+            f"{percentile(row.block, 0.5):.3f} s",
             f"{f50:.3f} s",
             f"{percentile(row.floor, 0.95):.3f} s",
             f"{o50 / f50:.2f}x",
@@ -517,7 +550,8 @@ def print_report(report: Report, console: Console) -> None:
             f"burst (on {report.burst.existing:,})",
             f"{report.burst.sites}",
             f"{report.burst.seconds:.1f}",
-            f"{report.burst.nginx_reloads} nginx reloads",
+            f"{report.burst.nginx_reloads} nginx reloads; own blocks at "
+            f"{report.burst.block_seconds:.1f} s",
         )
     if report.rebuild is not None:
         other.add_row(

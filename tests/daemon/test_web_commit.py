@@ -28,6 +28,7 @@ class Service:
         self.directory = directory
         self.events = events
         self.reloaded: list[list[str]] = []
+        self.delay = 0.05
 
     async def check(self) -> str | None:
         bad = sorted(p.name for p in self.directory.iterdir() if p.read_bytes() == b"bad")
@@ -38,7 +39,7 @@ class Service:
 
     async def reload(self, changes: Sequence[Change]) -> None:
         self.events.append((self.name, "reload", time.monotonic()))
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(self.delay)
         self.events.append((self.name, "reloaded", time.monotonic()))
         self.reloaded.append([c.key for c in changes])
 
@@ -87,7 +88,10 @@ class Bench:
         return job
 
     def commit(self, jobs: list[_Job]) -> None:
-        asyncio.run(self.manager._commit(jobs))
+        async def run() -> None:
+            await self.manager._commit(jobs, asyncio.get_running_loop().create_future())
+
+        asyncio.run(run())
 
     def at(self, name: str, what: str) -> float:
         return next(t for n, w, t in self.events if (n, w) == (name, what))

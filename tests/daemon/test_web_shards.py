@@ -176,11 +176,18 @@ def shards(tmp_path: Path) -> Shards:
     return Shards(tmp_path)
 
 
+def commit(manager: WebManager, jobs: list[_Job]) -> None:
+    async def run() -> None:
+        await manager._commit(jobs, asyncio.get_running_loop().create_future())
+
+    asyncio.run(run())
+
+
 def test_sites_in_two_shards_reload_both_at_once(shards: Shards) -> None:
     a, b = shards.job("a.example"), shards.job("b.example")
     assert (a.shard, b.shard) == (0, 1)
     t0 = time.monotonic()
-    asyncio.run(shards.manager._commit([a, b]))
+    commit(shards.manager, [a, b])
     assert (a.error, b.error) == (None, None)
     (start0, end0), (start1, end1) = shards.window("8.2-0"), shards.window("8.2-1")
     assert start0 < end1
@@ -197,7 +204,7 @@ def test_a_refused_pool_is_taken_back_in_its_shard_only(shards: Shards) -> None:
     (shards.layout.shard_dir("8.2", 0) / "old.example.conf").write_bytes(b"ok")
     bad, good = shards.job("bad.example", pool=b"bad"), shards.job("good.example")
     assert (bad.shard, good.shard) == (0, 1)
-    asyncio.run(shards.manager._commit([bad, good]))
+    commit(shards.manager, [bad, good])
     assert bad.error is not None
     assert bad.error.code == "php-fpm-config-invalid"
     assert good.error is None

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import pwd
 import signal
 import subprocess
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from supercp.daemon.web.layout import log_tag
+from supercp.daemon.config import DaemonConfig
+from supercp.daemon.web import disk, interim
+from supercp.daemon.web.layout import WebLayout, log_tag
 from supercp.protocol.client import DaemonClient
 from supercp.protocol.errors import Conflict, SuperCPError, SystemFailure, ValidationFailed
+from supercp.protocol.web import SiteSpec
 from tests.integration.conftest import SOCKET
 
 DAEMON_LOG = Path("/var/log/supercp/daemon.log")
@@ -241,6 +246,9 @@ def test_one_sites_errors_cannot_land_in_another_sites_error_log(client, account
     alice_site, bob_site = domain(), domain()
     docroot = php_site(client, alice, alice_site)
     php_site(client, bob, bob_site)
+    # Errors of a site the default server serves (until its block is loaded) only reach
+    # the shared error log.
+    blocks_loaded(alice_site, bob_site)
     # Alice's PHP writes a message with newlines, a whole fake error line of bob's site and a
     # fake copy of the header nginx puts before bob's errors on the daemon's socket.
     fake = f"2026/01/01 00:00:00 [error] 1#1: *1 fake, client: 1.2.3.4, server: {bob_site}"
@@ -323,6 +331,7 @@ def test_suspend_serves_the_suspension_page_and_stops_php(client, account, domai
 def test_logs_and_removal(client, account, domain):
     alice, site = account(), domain()
     docroot = php_site(client, alice, site)
+    blocks_loaded(site)  # the default server's errors reach the shared error log only
     put_file(alice, docroot / "index.php", "<?php trigger_error('boom', E_USER_WARNING); echo 'x';")
     for i in range(3):
         get(site, f"/page{i}")
@@ -490,6 +499,7 @@ def test_concurrent_applies_share_reloads(account, domain):
     for t in threads:
         t.join(60)
     assert len(results) == len(sites)
+    blocks_loaded(*sites)
     with DAEMON_LOG.open("rb") as fh:
         fh.seek(start)
         lines = fh.read().decode().splitlines()
@@ -508,8 +518,10 @@ def daemon_log_since(start: int) -> list[str]:
 def test_a_second_apply_reloads_without_checking_the_whole_config_again(client, account, domain):
     alice, first, second = account(), domain(), domain()
     php_site(client, alice, first)
+    blocks_loaded(first)
     start = DAEMON_LOG.stat().st_size
     docroot = php_site(client, alice, second)
+    blocks_loaded(second)
     lines = daemon_log_since(start)
     for service in ("nginx", "php-fpm"):
         reloads = [line for line in lines if f"{service}: reload #" in line]
@@ -564,3 +576,118 @@ def test_removing_an_account_removes_its_sites(client, account_name, domain):
         assert not Path(f"/etc/nginx/supercp/sites/{site}.conf").exists()
         assert not Path(f"/etc/php/8.2/fpm/pool.d/supercp.{site}.conf").exists()
     assert nginx_valid()
+
+
+ENTRIES = Path("/var/lib/supercp/web/new")
+
+
+def blocks_loaded(*names: str) -> None:
+    """Wait until nginx's default server serves none of these names any more: each site's
+    own server block does (the daemon answers a new site's apply before that)."""
+    deadline = time.monotonic() + 30
+    while any((ENTRIES / name).exists() for name in names):
+        assert time.monotonic() < deadline, f"no server block for {names} after 30 s"
+        time.sleep(0.01)
+
+
+def test_the_default_server_serves_a_new_sites_entry_as_its_block_will(client, account, domain):
+    alice, site = account(), domain()
+    docroot = php_site(client, alice, site)
+    put_file(
+        alice,
+        docroot / "index.php",
+        '<?php echo "user=", posix_getpwuid(posix_geteuid())["name"], '
+        '" root=", $_SERVER["DOCUMENT_ROOT"], " uri=", $_SERVER["REQUEST_URI"];',
+    )
+    put_file(alice, docroot / "hello.txt", "static")
+    (docroot / ".git").mkdir()
+    put_file(alice, docroot / ".git/config", "secret")
+    # Entries for names no server block has, as the daemon makes them for a site nginx has
+    # not loaded yet: here with the live site's files and pool.
+    fresh = domain()
+    spec = SiteSpec(
+        domain=fresh,
+        account=alice,
+        php="8.2",
+        docroot=f"sites/{site}/public",
+        aliases=[f"www.{fresh}"],
+        redirect_aliases=True,
+    )
+    layout = WebLayout(DaemonConfig())
+    record = json.loads(layout.record(site).read_text())
+    shard = record.get("shard")
+    plan = replace(
+        layout.plan(spec, "supercp-users", shard), socket=layout.socket("8.2", site, shard)
+    )
+    static_plan = layout.plan(
+        spec.model_copy(update={"domain": f"s{fresh}", "php": None, "aliases": []}), ""
+    )
+    uid = pwd.getpwnam(alice).pw_uid
+    for log in (plan.access_log, static_plan.access_log):
+        disk.ensure_log(log, pwd.getpwnam("www-data").pw_uid, pwd.getpwnam("www-data").pw_gid)
+    try:
+        interim.open_entries(layout, plan, uid)
+        interim.open_entries(layout, static_plan, uid)
+        # PHP runs as the account and sees the real document root, not the link.
+        assert get(fresh)[:2] == (200, f"user={alice} root={docroot} uri=/")
+        assert get(fresh, "/some/page?x=1")[:2] == (
+            200,
+            f"user={alice} root={docroot} uri=/some/page?x=1",
+        )
+        assert get(fresh, "/hello.txt")[:2] == (200, "static")
+        for path in ("/.git/config", "/missing.php", "/.well-known/acme-challenge/none"):
+            assert get(fresh, path)[0] == 404
+        status, _, headers = get(f"www.{fresh}", "/a?b=c")
+        assert (status, headers["location"]) == (301, f"http://{fresh}/a?b=c")
+        # A static site: files, and its .php URIs are 404s (no pool, no source).
+        assert get(f"s{fresh}", "/hello.txt")[:2] == (200, "static")
+        assert get(f"s{fresh}", "/index.php")[0] == 404
+        # The site's own access log has every request, the 404s too.
+        for _ in range(50):
+            lines = plan.access_log.read_text().splitlines()
+            if len(lines) >= 7:
+                break
+            time.sleep(0.05)
+        assert [line.split('"')[1] for line in lines[:2]] == [
+            "GET / HTTP/1.1",
+            "GET /some/page?x=1 HTTP/1.1",
+        ]
+        assert len(lines) == 7
+        # Names without an entry, and names that are not plain host names, get the 404.
+        for host in (domain(), "-", f".tmp-{fresh}", "new", f"{fresh}.", f"{fresh.upper()}"):
+            status = get(host)[0]
+            assert (host, status) == (host, 200 if host.lower().rstrip(".") == fresh else 404)
+    finally:
+        interim.close_entries(layout, [fresh, f"www.{fresh}", f"s{fresh}"])
+        for log in (plan.access_log, static_plan.access_log):
+            log.unlink(missing_ok=True)
+    assert get(fresh)[0] == 404
+
+
+def test_a_new_site_is_answered_once_served_and_its_block_follows(client, account, domain):
+    alice, site = account(), domain()
+    www = f"www.{site}"
+    start = DAEMON_LOG.stat().st_size
+    result = client.call(
+        "web.site.apply",
+        {
+            "domain": site,
+            "account": alice,
+            "php": "8.2",
+            "aliases": [www],
+            "redirect_aliases": True,
+        },
+    )
+    put_file(alice, Path(result["site"]["docroot"]) / "index.php", "<?php echo 'live';")
+    assert get(site)[:2] == (200, "live")
+    assert get(www)[0] == 301
+    blocks_loaded(site, www)
+    assert get(site)[:2] == (200, "live")
+    assert get(www)[0] == 301
+    assert Path(f"/etc/nginx/supercp/sites/{site}.conf").exists()
+    lines = daemon_log_since(start)
+    assert [line for line in lines if "served by the default server" in line], lines
+    # Removed at once, entries too.
+    client.call("web.site.remove", {"domain": site})
+    assert get(site)[0] == 404
+    assert not (ENTRIES / site).exists()

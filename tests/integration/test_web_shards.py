@@ -20,7 +20,7 @@ import pytest
 from supercp.daemon.web.layout import digest
 from supercp.protocol.client import DaemonClient
 from tests.integration.conftest import SOCKET
-from tests.integration.test_web import get, put_file, restart_daemon
+from tests.integration.test_web import blocks_loaded, get, put_file, restart_daemon
 
 CONFIG = Path("/etc/supercp/daemon.toml")
 RECORDS = Path("/var/lib/supercp/sites")
@@ -91,6 +91,7 @@ def test_sites_in_two_shards_run_php_as_their_accounts(
     first, second = domain(), domain()
     php_site(client, alice, first)
     php_site(client, bob, second)
+    blocks_loaded(first, second)
     shards = shard_of(first), shard_of(second)
     assert shards[0] != shards[1]
     for site, owner, shard in ((first, alice, shards[0]), (second, bob, shards[1])):

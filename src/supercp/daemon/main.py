@@ -72,6 +72,7 @@ async def serve(config: DaemonConfig) -> None:
     await server.stop(config.shutdown_grace)
     trimmer.cancel()
     await shards
+    await deps.web.settle(config.shutdown_grace)
     deps.web.close()
     audit.close()
     log.info("stopped")

@@ -16,7 +16,8 @@ def _site_lock(params: api.SiteSpec | api.DomainParams | api.RemoveParams) -> st
 
 @bind(api.SITE_APPLY, callers=ROOT_AND_PANEL, lock=_site_lock)
 async def apply(ctx: Context, params: api.SiteSpec) -> api.ApplyResult:
-    """Create the site or converge it; answered once nginx and PHP-FPM run with it."""
+    """Create the site or converge it; answered once it is served as asked (a new site
+    may be served by nginx's default server until the reload loads its block)."""
     site, changed = await ctx.deps.web.apply(params)
     return api.ApplyResult(site=site, changed=changed)
 

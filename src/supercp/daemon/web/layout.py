@@ -80,6 +80,8 @@ class WebLayout:
         # http-level settings shared by every site (installed by install.sh).
         self.nginx_http = hp("/etc/nginx/supercp/http.conf")
         self.vhost_dir = hp("/etc/nginx/supercp/sites")
+        # nginx's default server; ours serves the entries of interim_dir (interim.py).
+        self.default_server = hp("/etc/nginx/supercp/default-server.conf")
         self.nginx_pid = hp("/run/nginx.pid")
         self.log_dir = hp("/var/log/nginx/supercp")
         # Every site's errors as nginx wrote them; the daemon copies each to its site's log.
@@ -90,6 +92,8 @@ class WebLayout:
         self.pages_dir = hp(config.state_dir) / "web"
         # Where hidden paths are looked up: always empty (deploy/nginx/http.conf's map).
         self.empty_dir = self.pages_dir / "empty"
+        # New sites the default server serves until nginx's reload loads their block.
+        self.interim_dir = self.pages_dir / "new"
         self.php_run = hp("/run/php")
         self.var_log = hp("/var/log")
         self.home_root = hp(config.home_root)
@@ -97,6 +101,9 @@ class WebLayout:
 
     def vhost(self, domain: str) -> Path:
         return self.vhost_dir / f"{stem(domain)}.conf"
+
+    def interim(self, domain: str) -> Path:
+        return self.interim_dir / domain
 
     def acme_challenges(self) -> Path:
         """Every site's /.well-known/acme-challenge/ (http.conf maps the URI to acme_root)."""

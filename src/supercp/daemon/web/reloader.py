@@ -59,11 +59,16 @@ class Service(Protocol):
 
 @dataclass(eq=False)
 class Change:
-    """One caller's files for one service; ``previous`` is filled in when written."""
+    """One caller's files for one service; ``previous`` is filled in when written.
+
+    ``valid`` is set when the change's batch has been validated with it (or needed no
+    whole check): all that is left is the reload.
+    """
 
     key: str
     files: FileSet
     previous: FileSet = field(default_factory=dict)
+    valid: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def _read(path: Path) -> bytes | None:
@@ -194,6 +199,8 @@ class Reloader:
                 return dict.fromkeys(changes, error)
             await self._pin(changes, outcome)
         accepted = [c for c in changes if outcome.get(c) is None]
+        for change in accepted:
+            change.valid.set()
         if accepted:
             reload_started = time.monotonic()
             try:
