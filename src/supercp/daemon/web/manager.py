@@ -194,7 +194,8 @@ class WebManager:
 
         Answered when every site the call changed serves its new state: when the reloads
         are done, or when each is a site nginx never served and the default server serves
-        it (its pool is up). The rest of the apply then runs on, its sites' locks held.
+        it (its pool is up, nginx validated its block). The rest of the apply then runs on,
+        its sites' locks held.
         """
         jobs = [_Job(spec) for spec in specs]
         serving: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -429,7 +430,7 @@ class WebManager:
         blocks = {job: Change(job.spec.domain, job.vhost) for job in early}
         first = asyncio.ensure_future(self._commit_changes(list(blocks.items())))
 
-        async def pools_up() -> tuple[list[tuple[_Job, Change, SuperCPError | None]], set[_Job]]:
+        async def pools_up() -> list[tuple[_Job, Change, SuperCPError | None]]:
             up = await self._commit_pools(jobs, "pools_up")
             failed = {job for job, _, err in up if err is not None}
             ready = [j for j in entries if j not in failed]
@@ -440,27 +441,21 @@ class WebManager:
             await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
             if first.done() or not valid.done():  # nginx's outcome is the answer
                 valid.cancel()
-                return up, set()
+                return up
             opened = await asyncio.to_thread(self._open_entries, ready)
             if len(opened) == len(jobs) and not serving.done():
                 serving.set_result(None)
-            return up, opened
+            return up
 
-        (up, opened), nginx = await asyncio.gather(pools_up(), first)
+        up, nginx = await asyncio.gather(pools_up(), first)
         pool_failed = {job for job, _, err in up if err is not None}
         late = [j for j in jobs if j.vhost and not j.new_vhost and j not in pool_failed]
         nginx += await self._commit_nginx(late)
         nginx_failed = {job: err for job, _, err in nginx if err is not None}
         # A block nginx loaded answers its names now: the entries go. After a reload that
         # was not seen they stay and serve (the record stays uncommitted; the next apply
-        # reloads); after a refusal the site is undone below, its entry first.
-        for job in opened:
-            if job in nginx_failed and not isinstance(nginx_failed[job], ReloadFailed):
-                log.error(
-                    "%s: answered as served, then nginx refused its block (%s); undone",
-                    job.spec.domain,
-                    nginx_failed[job].message,
-                )
+        # reloads). A refused block had no entry (nothing is served before nginx validated
+        # it); one a crash left goes, before the site is undone below.
         await asyncio.to_thread(
             self._close_entries,
             [j.spec for j in jobs if j.vhost and not isinstance(nginx_failed.get(j), ReloadFailed)],
