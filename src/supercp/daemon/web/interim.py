@@ -39,6 +39,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from supercp.daemon.web import disk
 from supercp.daemon.web.layout import SitePlan, WebLayout
 
 log = logging.getLogger(__name__)
@@ -102,11 +103,7 @@ def _log_file(log: Path, path: Path, st: os.stat_result) -> None:
     except OSError as err:
         if err.errno != errno.EXDEV:
             raise
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
-        try:
-            os.fchown(fd, st.st_uid, st.st_gid)
-        finally:
-            os.close(fd)
+        disk.ensure_log(path, st.st_uid, st.st_gid)
 
 
 def _keep_lines(entry: Path, log: Path) -> None:
