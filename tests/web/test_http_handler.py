@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import time
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import RequestAborted
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils.cache import add_never_cache_headers
@@ -98,3 +101,46 @@ def test_never_cache_merges_with_a_cache_control_the_view_set():
         "private",
     }
     assert response["Expires"]
+
+
+def read(handler: PanelHandler, *messages: dict[str, Any]) -> tuple[bytes, bool, int]:
+    """What read_body makes of these ASGI messages: the body, whether it is in memory, and
+    how many messages it took."""
+    queue = list(messages)
+
+    async def receive() -> dict[str, Any]:
+        return queue.pop(0)
+
+    async def main() -> tuple[bytes, bool, int]:
+        with await handler.read_body(receive) as body:
+            return body.read(), isinstance(body, io.BytesIO), len(messages) - len(queue)
+
+    return asyncio.run(main())
+
+
+def test_a_body_that_came_whole_is_read_in_memory_and_others_as_django_reads_them(handler):
+    assert read(handler, {"type": "http.request", "body": b"{}"}, {"type": "x"}) == (
+        b"{}",
+        True,
+        1,
+    )
+    assert read(handler, {"type": "http.request"}) == (b"", True, 1)
+    # In parts: every part, in order, the first one included.
+    parts = [b"a" * 10, b"b" * 10, b"c"]
+    messages = [{"type": "http.request", "body": p, "more_body": True} for p in parts[:-1]]
+    last = {"type": "http.request", "body": parts[-1]}
+    assert read(handler, *messages, last) == (b"".join(parts), False, 3)
+    # Larger than Django keeps in memory: its spooled file, which goes to disk.
+    large = b"x" * (settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 1)
+    assert read(handler, {"type": "http.request", "body": large}) == (large, False, 1)
+
+
+def test_a_client_gone_before_its_body_came_aborts_the_request(handler):
+    with pytest.raises(RequestAborted):
+        read(handler, {"type": "http.disconnect"})
+    parts: list[dict[str, Any]] = [
+        {"type": "http.request", "body": b"a", "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    with pytest.raises(RequestAborted):
+        read(handler, *parts)

@@ -20,6 +20,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from supercp.web.config.panel import load_config
+from supercp.web.transport import PanelHttpProtocol
 
 SETTINGS = "supercp.web.config.settings"
 APP = "supercp.web.config.asgi:application"
@@ -37,7 +38,8 @@ def options(workers: int = 1) -> dict[str, Any]:
         "ws": "wsproto",
         # HTTP/1.1 parsed by httptools (C, llhttp) rather than h11 (pure Python), which
         # took a fifth of an API request's time: 13% more requests a second (bench/panel.py).
-        "http": "httptools",
+        # Its protocol sends each answer in one write (transport.py).
+        "http": PanelHttpProtocol,
         # uvloop's event loop (libuv, Cython) in place of asyncio's own: 6% less of the
         # panel's CPU per accounts-list request and 3% more requests a second (bench/panel.py
         # at 32 clients, 16 alternating pairs of runs).

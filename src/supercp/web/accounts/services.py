@@ -87,8 +87,9 @@ _ROW = ("name", "user__email", "reseller__username", "state", "login_shell", "cr
 class _PageQuery:
     """One page of accounts in name order, with no search, as written-out SQL (core/rows.py):
     the list's most frequent request. The page's ids come from the name index in a derived
-    table, then their rows are joined: ordered by name over the joins, MariaDB would read
-    and sort the whole table. Identifiers come from the models; values are parameters.
+    table, then their rows are joined: ordered by name over the joins, MariaDB would join
+    every row it skips to reach the page as well (a page at offset 1,000 took four times as
+    long). Identifiers come from the models; values are parameters.
     """
 
     def __init__(self) -> None:
@@ -111,22 +112,36 @@ class _PageQuery:
         }
         # An admin's total rides along on every row (one round trip instead of two).
         total = {Role.ADMIN: f", ({_total_sql()})"}
+        joins = (
+            f" JOIN {user} u ON u.id = {of('a', 'user')}"
+            f" LEFT JOIN {user} r ON r.id = {of('a', 'reseller')}"
+        )
         self.sql = {
             role: f"SELECT {columns}{total.get(role, '')} FROM"  # noqa: S608 (see the class's doc)
             f" (SELECT i.id FROM {account} i{visible} ORDER BY {of('i', 'name')}"
             f" LIMIT %s OFFSET %s) p"
-            f" JOIN {account} a ON a.id = p.id JOIN {user} u ON u.id = {of('a', 'user')}"
-            f" LEFT JOIN {user} r ON r.id = {of('a', 'reseller')} ORDER BY {of('a', 'name')}"
+            f" JOIN {account} a ON a.id = p.id{joins} ORDER BY {of('a', 'name')}"
             for role, visible in where.items()
         }
+        # An admin's first page, the list's most frequent request: MariaDB walks the name
+        # index and joins as it goes, and stops after the page (no derived table, a fifth
+        # less of its time). Past the first page it would join every row it skips.
+        self.first = (
+            f"SELECT {columns}{total[Role.ADMIN]} FROM {account} a{joins}"  # noqa: S608
+            f" ORDER BY {of('a', 'name')} LIMIT %s"
+        )
 
     def rows(self, actor: Actor, start: int, count: int) -> tuple[list[AccountRow], int | None]:
         """The page, and for an admin the total of every account; None where it must be
         counted (another role, an empty page, no AccountTotal row)."""
         role = Role(actor.user.role)
-        params: list[int] = [1] if role == Role.ADMIN else [actor.user.pk]
+        if role == Role.ADMIN and start == 0:
+            sql, params = self.first, [1, count]
+        else:
+            sql = self.sql[role]
+            params = [1 if role == Role.ADMIN else actor.user.pk, count, start]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql[role], [*params, count, start])
+            cursor.execute(sql, params)
             found = cursor.fetchall()
         state, shell, created = self.convert
         page = [
