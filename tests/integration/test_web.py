@@ -600,6 +600,7 @@ def test_the_default_server_serves_a_new_sites_entry_as_its_block_will(client, a
         '" root=", $_SERVER["DOCUMENT_ROOT"], " uri=", $_SERVER["REQUEST_URI"];',
     )
     put_file(alice, docroot / "hello.txt", "static")
+    put_file(alice, docroot / "index.html", "static index")
     (docroot / ".git").mkdir()
     put_file(alice, docroot / ".git/config", "secret")
     # Entries for names no server block has, as the daemon makes them for a site nginx has
@@ -642,6 +643,8 @@ def test_the_default_server_serves_a_new_sites_entry_as_its_block_will(client, a
         # A static site: files, and its .php URIs are 404s (no pool, no source).
         assert get(f"s{fresh}", "/hello.txt")[:2] == (200, "static")
         assert get(f"s{fresh}", "/index.php")[0] == 404
+        # Its index is index.html, as in its block, although an index.php lies beside it.
+        assert get(f"s{fresh}")[:2] == (200, "static index")
         # The site's own access log has every request, the 404s too.
         for _ in range(50):
             lines = plan.access_log.read_text().splitlines()
