@@ -19,7 +19,10 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A panel login: an admin, a reseller, or the customer of one hosting account."""
 
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
+    # Indexed for the dashboard's count of resellers among every customer's login.
+    role = models.CharField(
+        max_length=16, choices=Role.choices, default=Role.CUSTOMER, db_index=True
+    )
     # The reseller who owns this customer; null for admins, resellers and the admin's own
     # customers.
     reseller = models.ForeignKey(
