@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,10 @@ from supercp.web.sites import bulk, services
 from supercp.web.sites.models import Site, SiteHost, State
 from supercp.web.sites.services import NewSite
 from tests.web.conftest import SOCKET
+
+DAEMON_LOG = Path("/var/log/supercp/daemon.log")
+# A new site's entry for nginx's default server, there until its own block is loaded.
+ENTRIES = Path("/var/lib/supercp/web/new")
 
 pytestmark = pytest.mark.usefixtures("sites_cleanup")
 
@@ -350,6 +356,27 @@ def test_deleting_the_account_removes_its_sites_first(world):
     assert not Site.objects.filter(domain=name).exists()
     with DaemonClient(SOCKET) as c:
         assert name not in {s["domain"] for s in c.call("web.site.list")["sites"]}
+
+
+def test_deleting_an_account_takes_all_its_sites_off_nginx_in_one_reload(world):
+    names = [domain() for _ in range(3)]
+    for name in names:
+        services.create_site(world.rita, NewSite(name, account=world.alice_account.name))
+    # Until their own blocks are loaded, the reloads that create them are still to come.
+    deadline = time.monotonic() + 30
+    while any((ENTRIES / name).exists() for name in names):
+        assert time.monotonic() < deadline, "the new sites' blocks were not loaded"
+        time.sleep(0.01)
+    start = DAEMON_LOG.stat().st_size
+    accounts.delete_account(world.rita, world.alice_account.name)
+    with DAEMON_LOG.open("rb") as log:
+        log.seek(start)
+        lines = log.read().decode().splitlines()
+    reloads = [line for line in lines if "nginx: reload #" in line]
+    assert len(reloads) == 1, reloads
+    assert "with 3 change(s)" in reloads[0]
+    audited = AuditEvent.objects.filter(action="site.delete", target__in=names)
+    assert sorted(audited.values_list("target", flat=True)) == sorted(names)
 
 
 def test_rebuild_reapplies_every_site_in_batches(world):

@@ -1,6 +1,7 @@
 """Many sites at once, a batch per ``web.site.apply_many`` call (one validation and one
-reload per batch): the accounts' hooks (suspension re-applies an account's sites, deletion
-removes them) and ``super-cli rebuild``, which re-applies every site from the database.
+reload per batch): the accounts' hooks (suspension re-applies an account's sites; deletion
+drops their rows, and the daemon removes them with the account) and ``super-cli rebuild``,
+which re-applies every site from the database.
 """
 
 from __future__ import annotations
@@ -39,15 +40,17 @@ def apply_account_sites(actor: Actor, account: HostingAccount) -> None:
 
 
 def remove_account_sites(actor: Actor, account: HostingAccount) -> None:
-    """Remove an account's sites before the account goes (call in that transaction)."""
-    sites = list(Site.objects.filter(account=account))
-    if not sites:
-        return
-    with daemon.client() as c:
-        for site in sites:
-            audit.record(actor, "site.delete", site.domain, account_deleted=account.name)
-            # The files go with the home (or stay with it when it is kept).
-            c.invoke(rpc.SITE_REMOVE, rpc.RemoveParams(domain=site.domain))
+    """Drop an account's sites with the account (call in that transaction, before the
+    daemon's ``accounts.remove``).
+
+    The daemon takes them off nginx and PHP-FPM itself when it removes the account, all in
+    one reload: one ``web.site.remove`` each waited for a reload of its own (about a second
+    each at 10,000 sites), with the account's row locked. Their files go with the home, or
+    stay with it when it is kept.
+    """
+    domains = list(Site.objects.filter(account=account).values_list("domain", flat=True))
+    for domain in domains:
+        audit.record(actor, "site.delete", domain, account_deleted=account.name)
     Site.objects.filter(account=account).delete()
 
 
