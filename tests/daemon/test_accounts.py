@@ -156,3 +156,14 @@ def test_suspension_is_desired_state_recorded_as_account_expiry(test_daemon, cli
     assert client.invoke(ENSURE, EnsureParams(name="alice", suspended=True)).account.suspended
     assert not client.invoke(ENSURE, EnsureParams(name="alice")).account.suspended
     assert shadow_expiry(test_daemon, "alice") == ""
+
+
+def test_a_create_only_ensure_refuses_a_name_the_system_has_already(test_daemon, client):
+    assert client.invoke(ENSURE, EnsureParams(name="alice", create_only=True)).created
+    before = (test_daemon.root / "etc/passwd").read_text()
+    # Its own account (which a plain ensure would converge) and one it did not create.
+    for name in ("alice", "carol"):
+        with pytest.raises(Conflict) as caught:
+            client.invoke(ENSURE, EnsureParams(name=name, create_only=True, login_shell=True))
+        assert (caught.value.code, caught.value.field) == ("account-exists", "name")
+    assert (test_daemon.root / "etc/passwd").read_text() == before

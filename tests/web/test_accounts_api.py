@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from supercp.protocol.accounts import ENSURE, EnsureParams
+from supercp.protocol.client import DaemonClient
 from supercp.web.accounts.models import HostingAccount, State
 from supercp.web.accounts.schemas import AccountOut, AccountPage
-from tests.web.conftest import PASSWORD, system_account, user_exists
+from tests.web.conftest import PASSWORD, SOCKET, system_account, user_exists
 
 URL = "/api/v1/accounts"
 
@@ -201,18 +203,35 @@ def test_a_name_the_daemon_reserves_is_a_400_with_its_code(world, api):
     assert not HostingAccount.objects.filter(name="postfix").exists()
 
 
-def test_a_taken_name_is_a_409(world, api):
-    response = api(world.admin).post(
-        URL,
-        {"name": world.bob_account.name, "password": PASSWORD},
-        content_type="application/json",
-    )
+def assert_name_taken(response, message: str) -> None:
     assert response.status_code == 409
     assert response.json()["error"] == {
         "code": "account-exists",
-        "message": f"the name '{world.bob_account.name}' is taken",
+        "message": message,
         "field": "name",
     }
+
+
+def test_a_taken_name_is_a_409(world, api):
+    name = world.bob_account.name
+    response = api(world.admin).post(
+        URL, {"name": name, "password": PASSWORD}, content_type="application/json"
+    )
+    assert_name_taken(response, f"the name '{name}' is taken")
+
+
+def test_a_name_the_system_has_outside_the_panel_is_a_409_and_not_adopted(world, api, account_name):
+    name = account_name()
+    with DaemonClient(SOCKET) as c:
+        made = c.invoke(ENSURE, EnsureParams(name=name)).account
+    response = api(world.admin).post(
+        URL,
+        {"name": name, "password": PASSWORD, "login_shell": True},
+        content_type="application/json",
+    )
+    assert_name_taken(response, f"the system has an account '{name}' already")
+    assert not HostingAccount.objects.filter(name=name).exists()
+    assert system_account(name) == made.model_dump(mode="json")  # untouched: still no shell
 
 
 def test_an_unreachable_daemon_is_a_503_and_nothing_is_kept(world, api, settings, tmp_path):

@@ -14,6 +14,9 @@ class EnsureParams(Strict):
     login_shell: bool = False
     # A suspended account cannot log in (its expiry date is in the past) and runs nothing.
     suspended: bool = False
+    # Create only: a user of that name already on the system is a Conflict ("account-exists")
+    # rather than an account to converge (the panel's create, which must not adopt one).
+    create_only: bool = False
 
 
 class RemoveParams(Strict):

@@ -14,7 +14,10 @@ from supercp.protocol.models import NoParams
 async def ensure(ctx: Context, params: api.EnsureParams) -> api.EnsureResult:
     """Create the account or converge it (shell, suspension, home owner and mode)."""
     account, created = await ctx.deps.accounts.ensure(
-        params.name, login_shell=params.login_shell, suspended=params.suspended
+        params.name,
+        login_shell=params.login_shell,
+        suspended=params.suspended,
+        create_only=params.create_only,
     )
     return api.EnsureResult(account=account, created=created)
 

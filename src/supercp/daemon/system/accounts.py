@@ -137,14 +137,19 @@ class AccountManager:
         return [] if self.root == Path("/") else ["--prefix", str(self.root)]
 
     async def ensure(
-        self, name: str, *, login_shell: bool, suspended: bool = False
+        self, name: str, *, login_shell: bool, suspended: bool = False, create_only: bool = False
     ) -> tuple[Account, bool]:
-        """Create the account or converge it to the desired state; idempotent."""
+        """Create the account or converge it to the desired state; idempotent, unless
+        ``create_only`` refuses a name the system has already."""
         check_name(name)
         gid = self._users_gid()
         shell = LOGIN_SHELL if login_shell else NOLOGIN
         home = str(self.config.home_root / name)
         entry = read_passwd(self.root).get(name)
+        if entry is not None and create_only:
+            raise Conflict(
+                f"the system has an account '{name}' already", code="account-exists", field="name"
+            )
         created = entry is None
         if entry is None:
             # The marker goes first: after a crash, the retry recognises its own user.

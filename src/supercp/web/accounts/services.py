@@ -313,14 +313,11 @@ def create_account(
                 login_shell=login_shell,
             )
             with daemon.client() as c:
-                # ensure would adopt (and unsuspend) an account made outside the panel.
-                if any(a.name == name for a in c.invoke(rpc.LIST).accounts):
-                    raise Conflict(
-                        f"the system has an account '{name}' already",
-                        code="account-exists",
-                        field="name",
-                    )
-                c.invoke(rpc.ENSURE, rpc.EnsureParams(name=name, login_shell=login_shell))
+                # create_only: ensure would adopt (and unsuspend) an account made outside
+                # the panel; the daemon refuses the name instead, in the same step that
+                # creates it (listing every account first cost O(accounts) and left a gap).
+                params = rpc.EnsureParams(name=name, login_shell=login_shell, create_only=True)
+                c.invoke(rpc.ENSURE, params)
     except IntegrityError:
         # Another request created the same name between our check and our insert.
         raise Conflict(f"the name '{name}' is taken", code="account-exists", field="name") from None
