@@ -5,7 +5,14 @@ import os
 
 import pytest
 
-from supercp.protocol.accounts import ENSURE, LIST, REMOVE, EnsureParams, RemoveParams
+from supercp.protocol.accounts import (
+    ENSURE,
+    LIST,
+    REMOVE,
+    EnsureParams,
+    ListParams,
+    RemoveParams,
+)
 from supercp.protocol.client import DaemonClient
 from supercp.protocol.errors import Conflict, Forbidden, InvalidParams, ValidationFailed
 from tests.conftest import UID_MAX, UID_MIN
@@ -108,6 +115,18 @@ def test_list_shows_only_managed_accounts(test_daemon, client):
     client.invoke(ENSURE, EnsureParams(name="zed"))
     client.invoke(ENSURE, EnsureParams(name="alice"))
     assert [a.name for a in client.invoke(LIST).accounts] == ["alice", "zed"]
+
+
+def test_list_gives_only_the_names_asked_for_that_it_manages(test_daemon, client):
+    for name in ("zed", "alice", "bob"):
+        client.invoke(ENSURE, EnsureParams(name=name))
+    # carol is a user it did not create, nobody is no user at all: both left out.
+    asked = ListParams(names=["zed", "carol", "nobody", "alice", "zed"])
+    assert [a.name for a in client.invoke(LIST, asked).accounts] == ["alice", "zed"]
+    assert client.invoke(LIST, ListParams(names=[])).accounts == []
+    assert client.call("accounts.list", {"names": None})["accounts"][2]["name"] == "zed"
+    with pytest.raises(InvalidParams):
+        client.call("accounts.list", {"names": ["../etc"]})
 
 
 def test_a_crash_between_marker_and_useradd_converges_on_retry(test_daemon, client):

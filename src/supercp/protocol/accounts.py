@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from supercp.protocol.models import NoParams, Result, Spec, Strict
+from pydantic import Field
+
+from supercp.protocol.models import Result, Spec, Strict
 from supercp.protocol.names import AccountName
 
 
@@ -24,6 +26,13 @@ class RemoveParams(Strict):
 
     name: AccountName
     keep_home: bool = False
+
+
+class ListParams(Strict):
+    """Which accounts to list: every managed one, or only these names (an unknown or
+    unmanaged name is left out)."""
+
+    names: list[AccountName] | None = Field(default=None, max_length=1000)
 
 
 class Account(Result):
@@ -52,7 +61,7 @@ class RemoveResult(Result):
 
 
 class AccountList(Result):
-    """Every managed account, by name."""
+    """The managed accounts asked for, by name."""
 
     accounts: list[Account]
 
@@ -66,6 +75,6 @@ ENSURE: Spec[EnsureParams, EnsureResult] = Spec(
 REMOVE: Spec[RemoveParams, RemoveResult] = Spec(
     "accounts.remove", RemoveParams, RemoveResult, "Remove a hosting account the daemon manages."
 )
-LIST: Spec[NoParams, AccountList] = Spec(
-    "accounts.list", NoParams, AccountList, "List the hosting accounts the daemon manages."
+LIST: Spec[ListParams, AccountList] = Spec(
+    "accounts.list", ListParams, AccountList, "List the hosting accounts the daemon manages."
 )

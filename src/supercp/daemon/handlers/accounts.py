@@ -7,7 +7,6 @@ from typing import Any
 from supercp.daemon.context import Context
 from supercp.daemon.registry import ROOT_AND_PANEL, Method, bind
 from supercp.protocol import accounts as api
-from supercp.protocol.models import NoParams
 
 
 @bind(api.ENSURE, callers=ROOT_AND_PANEL, lock=lambda p: f"account:{p.name}")
@@ -34,9 +33,9 @@ async def remove(ctx: Context, params: api.RemoveParams) -> api.RemoveResult:
 
 
 @bind(api.LIST, callers=ROOT_AND_PANEL)
-async def list_accounts(ctx: Context, params: NoParams) -> api.AccountList:
-    """The managed accounts as they exist on the system."""
-    return api.AccountList(accounts=ctx.deps.accounts.all())
+async def list_accounts(ctx: Context, params: api.ListParams) -> api.AccountList:
+    """The managed accounts as they exist on the system (all, or the names asked for)."""
+    return api.AccountList(accounts=ctx.deps.accounts.all(params.names))
 
 
 METHODS: list[Method[Any, Any]] = [ensure, remove, list_accounts]

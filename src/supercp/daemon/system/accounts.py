@@ -122,14 +122,17 @@ class AccountManager:
                 found[name] = entry
         return found
 
-    def all(self) -> list[Account]:
-        """Every managed account, sorted by name."""
+    def all(self, names: Iterable[str] | None = None) -> list[Account]:
+        """Every managed account, or those of ``names`` (the others left out), by name.
+
+        With names, only those are checked: the panel shows one account's page without the
+        daemon looking at (a marker file each) and sending every account there is.
+        """
         gid = self._users_gid()
         users = read_passwd(self.root)
         expired = read_expired(self.root)
-        return [
-            self._account(u, expired) for _, u in sorted(users.items()) if self._is_managed(u, gid)
-        ]
+        wanted = sorted(users) if names is None else sorted(set(names) & users.keys())
+        return [self._account(users[n], expired) for n in wanted if self._is_managed(users[n], gid)]
 
     # -- changes -----------------------------------------------------------------------
 

@@ -204,9 +204,12 @@ def system_accounts(actor: Actor) -> dict[str, rpc.Account]:
 
 
 def system_account(actor: Actor, name: str) -> rpc.Account | None:
-    """The Linux side of one visible account; None when the system has no such user."""
+    """The Linux side (uid, home, shell) of one visible account; None when the system has
+    no such user. The daemon is asked for that name only, not for every account."""
     get_account(actor, name)
-    return system_accounts(actor).get(name)
+    with daemon.client() as c:
+        listed = c.invoke(rpc.LIST, rpc.ListParams(names=[name])).accounts
+    return next((a for a in listed if a.name == name), None)
 
 
 @dataclass(frozen=True)
