@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from supercp.daemon.system.accounts import processes_of
 from supercp.protocol.accounts import (
     ENSURE,
     LIST,
@@ -186,3 +187,19 @@ def test_a_create_only_ensure_refuses_a_name_the_system_has_already(test_daemon,
             client.invoke(ENSURE, EnsureParams(name=name, create_only=True, login_shell=True))
         assert (caught.value.code, caught.value.field) == ("account-exists", "name")
     assert (test_daemon.root / "etc/passwd").read_text() == before
+
+
+def test_processes_of_a_uid_are_the_live_ones_with_it_as_real_effective_or_saved_uid(tmp_path):
+    def proc(pid: str, state: str, uids: str) -> None:
+        (tmp_path / pid).mkdir()
+        (tmp_path / pid / "status").write_text(f"Name:\tx\nState:\t{state}\nUid:\t{uids}\n")
+
+    proc("10", "S (sleeping)", "20001\t20001\t20001\t20001")
+    proc("11", "R (running)", "0\t20001\t0\t0")  # effective
+    proc("12", "S (sleeping)", "0\t0\t20001\t0")  # saved
+    proc("13", "S (sleeping)", "0\t0\t0\t20001")  # fs uid only: userdel ignores it too
+    proc("14", "Z (zombie)", "20001\t20001\t20001\t20001")
+    proc("15", "S (sleeping)", "20002\t20002\t20002\t20002")
+    (tmp_path / "16").mkdir()  # gone before its status was read
+    (tmp_path / "self").mkdir()
+    assert sorted(processes_of(20001, tmp_path)) == [10, 11, 12]

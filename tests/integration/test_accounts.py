@@ -6,6 +6,7 @@ import json
 import os
 import pwd
 import subprocess
+import sys
 
 import pytest
 
@@ -55,6 +56,43 @@ def test_removing_an_account_ends_its_processes(client, account_name):
         assert proc.wait(10) != 0
     finally:
         proc.kill()
+    assert not user_exists(name)
+
+
+# As root: keep three processes of the uid alive for a while, starting another as soon as
+# one is killed (as PHP-FPM's master does for a pool's workers); then end them all.
+RESPAWNER = """
+import os, signal, sys, time
+uid, end = int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
+def spawn():
+    pid = os.fork()
+    if pid == 0:
+        os.setgroups([]); os.setgid(65534); os.setuid(uid); signal.pause(); os._exit(0)
+    return pid
+kids = {spawn() for _ in range(3)}
+print("ready", flush=True)
+while time.monotonic() < end:
+    pid, _ = os.waitpid(-1, 0)
+    kids.discard(pid)
+    kids.add(spawn())
+for pid in kids:
+    os.kill(pid, signal.SIGKILL)
+"""
+
+
+def test_removing_an_account_outlasts_a_parent_that_restarts_its_processes(client, account_name):
+    name = account_name()
+    client.call("accounts.ensure", {"name": name})
+    uid = pwd.getpwnam(name).pw_uid
+    argv = [sys.executable, "-c", RESPAWNER, str(uid), "0.5"]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as respawner:
+        try:
+            assert respawner.stdout is not None
+            assert respawner.stdout.readline() == "ready\n"
+            # One kill left a fresh process for userdel to refuse the account over.
+            assert client.call("accounts.remove", {"name": name})["removed"] is True
+        finally:
+            respawner.kill()
     assert not user_exists(name)
 
 

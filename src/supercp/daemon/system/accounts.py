@@ -8,6 +8,7 @@ two steps converge on retry instead of leaving a user the daemon no longer recog
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -36,6 +37,8 @@ from supercp.protocol.names import ACCOUNT_NAME_PATTERN
 NOLOGIN = "/usr/sbin/nologin"
 LOGIN_SHELL = "/bin/bash"
 HOME_MODE = 0o711
+# How long a removal keeps killing an account's processes before userdel has its say.
+KILL_SECONDS = 5.0
 
 # Names no hosting account may take even when no such user exists yet: system and service
 # accounts of the packages we install (or may install later), and names that confuse people.
@@ -60,6 +63,24 @@ def check_name(name: str) -> None:
         raise ValidationFailed(
             f"'{name}' is reserved for the system", code="reserved-name", field="name"
         )
+
+
+def processes_of(uid: int, proc: Path = Path("/proc")) -> list[int]:
+    """Live processes whose real, effective or saved uid is ``uid``, as userdel counts them
+    (a zombie, which userdel ignores, is left out)."""
+    found = []
+    for entry in os.scandir(proc):
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = Path(entry.path, "status").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        uids = fields.get("Uid", "").split()[:3]
+        if str(uid) in uids and not fields.get("State", "").strip().startswith("Z"):
+            found.append(int(entry.name))
+    return found
 
 
 class AccountManager:
@@ -206,12 +227,26 @@ class AccountManager:
         return self._account(entry, read_expired(self.root)), created
 
     async def _kill_processes(self, uid: int) -> None:
+        """Kill every process of ``uid`` until none is left (zombies aside).
+
+        One pkill is not enough: a root parent may start another right away (PHP-FPM's
+        master replacing a pool's workers during a reload does), and userdel then refused
+        the account ("currently used by process"). So kill again until none is left, for
+        KILL_SECONDS at most; userdel says so if one still is.
+        """
         if self.root != Path("/"):
             # Under a test root the uid belongs to no real process: nothing to signal.
             return
-        done = await self.runner.run(["pkill", "-KILL", "-U", str(uid)], check=False)
-        if done.returncode not in (0, 1):  # 1: there was nothing to kill
-            raise command_failure(done, "pkill")
+        deadline = time.monotonic() + KILL_SECONDS
+        while True:
+            done = await self.runner.run(["pkill", "-KILL", "-U", str(uid)], check=False)
+            if done.returncode not in (0, 1):  # 1: there was nothing to kill
+                raise command_failure(done, "pkill")
+            if done.returncode == 1 and not await asyncio.to_thread(processes_of, uid):
+                return
+            if time.monotonic() >= deadline:
+                return
+            await asyncio.sleep(0.02)
 
     def _ensure_home(self, path: Path, uid: int, gid: int) -> None:
         with contextlib.suppress(FileExistsError):
