@@ -110,6 +110,33 @@ def test_malformed_bodies_are_a_400_naming_the_field(world, api, no_daemon, body
     assert nothing_written(before)
 
 
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ('{{"domain": "{d}", "account": "{a}", "account": "{a}"}}', "account"),
+        # The second value would win in json.loads: a caller (or a proxy reading the
+        # first) must not be able to mean two sites with one body.
+        ('{{"domain": "{d}", "domain": "x{d}", "account": "{a}"}}', "domain"),
+        (
+            '{{"domain": "{d}", "account": "{a}", "limits": {{"max_children": 2, '
+            '"max_children": 3}}}}',
+            "max_children",
+        ),
+    ],
+)
+def test_a_body_naming_a_key_twice_is_a_400_naming_the_key(world, api, no_daemon, raw, key):
+    client = api(world.admin)
+    before = counts()
+    body = raw.format(d=domain(), a=world.bob_account.name)
+    response = client.post(URL, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "duplicate-key"
+    assert error["field"] == key
+    assert key in error["message"]
+    assert nothing_written(before)
+
+
 def test_a_read_only_token_cannot_create_change_or_delete(world, api, no_daemon):
     ro = api(world.admin, read_only=True)
     assert create(ro, domain=domain(), account=world.bob_account.name).status_code == 403

@@ -45,6 +45,20 @@ def test_a_bad_alias_and_docroot_come_back_at_their_fields(pages, world):
         assert field in browser.follow(response)["props"]["errors"]
 
 
+def test_a_form_naming_a_field_twice_comes_back_as_an_error_at_that_field(pages, world):
+    browser = pages(world.admin)
+    before = counts()
+    body = (
+        f'{{"domain": "{domain()}", "domain": "{domain()}", "account": "{world.bob_account.name}"}}'
+    )
+    response = browser.client.post(
+        "/sites", body, content_type="application/json", headers={"X-Inertia": "true"}
+    )
+    errors = browser.follow(response)["props"]["errors"]
+    assert "more than once" in errors["domain"]
+    assert nothing_written(before)
+
+
 def test_the_admin_creates_a_site_and_sees_it_listed_with_its_page(pages, world):
     browser = pages(world.admin)
     name = domain()

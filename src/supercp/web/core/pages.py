@@ -16,7 +16,6 @@ The REST API (django-ninja) handles its own errors; nothing here touches it.
 from __future__ import annotations
 
 import html
-import json
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -34,7 +33,7 @@ from supercp.protocol.errors import Forbidden, NotFound, SuperCPError
 from supercp.web.core import security
 from supercp.web.core.authz import Actor
 from supercp.web.core.models import User
-from supercp.web.core.rest import client_ip, status_of
+from supercp.web.core.rest import DuplicateKey, client_ip, parse_json, status_of
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound="Form")
@@ -81,7 +80,9 @@ def read_form(request: HttpRequest, form: type[F], *, back: str | None = None) -
     setattr(request, _FIELDS, frozenset(form.model_fields))
     back_to(request, back or request.path)
     try:
-        data = json.loads(request.body or b"{}")
+        data = parse_json(request.body or b"{}")
+    except DuplicateKey as err:
+        raise FormInvalid({err.field or "form": err.message}) from None
     except ValueError:
         raise FormInvalid({"form": "the request body is not JSON"}) from None
     if not isinstance(data, dict):

@@ -113,11 +113,36 @@ def _json_number(text: str) -> int | float:
     return int(value) if value.is_integer() else value
 
 
+class DuplicateKey(e.ValidationFailed):
+    """A JSON object that names one key twice: json.loads would keep the last silently."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"'{key}' is given more than once", code="duplicate-key", field=key)
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def parse_json(body: bytes) -> Any:
+    """A request body as JSON, refusing an object (at any depth) that repeats a key.
+
+    A proxy, a WAF or the audit log may read the first of two values where we would read
+    the last, so a body with both is refused rather than guessed at.
+    """
+    return json.loads(body, parse_float=_json_number, object_pairs_hook=_object_without_duplicates)
+
+
 class JsonParser(Parser):
     """Request bodies read as JSON Schema reads them: an integral number is an integer."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
-        body: DictStrAny = json.loads(request.body, parse_float=_json_number)
+        body: DictStrAny = parse_json(request.body)
         return body
 
 
@@ -255,6 +280,9 @@ def build_api(routers: Iterable[tuple[str, Router]]) -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, err: HttpError) -> HttpResponse:
+        # ninja wraps whatever the body parser raised in a plain 400; ours says why.
+        if isinstance(err.__cause__, e.SuperCPError):
+            return on_error(request, err.__cause__)
         return api.create_response(
             request, error_body(code_of_status(err.status_code), str(err)), status=err.status_code
         )
