@@ -230,7 +230,10 @@ export interface Site {
   domain: string;
   /** For people: Unicode where the domain has punycode labels. */
   display_domain: string;
+  /** A-label form, sorted. */
   aliases: string[];
+  /** For people, in the order of aliases. */
+  display_aliases: string[];
   redirect_aliases: boolean;
   account: string;
   /** null: a static site. */

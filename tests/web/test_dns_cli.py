@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import idna
 import pytest
 
 from supercp.cli.main import main
@@ -107,6 +108,20 @@ def test_a_site_with_its_zone_from_the_shell(world, capsys, zone_name):
     code, body = cli(capsys, "site", "create", name, "--account", world.bob_account.name, "--zone")
     assert code == 0, body
     assert answers(name, "SOA")
+
+
+def test_the_zone_table_shows_an_idn_zones_a_label_beside_its_unicode_name(
+    world, capsys, monkeypatch, zone_name
+):
+    # Wide enough that rich keeps the name on one line of its cell.
+    monkeypatch.setenv("COLUMNS", "250")
+    zone = zone_name("bücher-")
+    a_label = idna.encode(zone).decode()
+    code, body = cli(capsys, "dns", "zone", "create", zone)
+    assert code == 0, body
+    assert (body["zone"]["name"], body["zone"]["display_name"]) == (a_label, zone)
+    assert main(["dns", "zone", "list"]) == 0
+    assert f"{zone} ({a_label})" in capsys.readouterr().out
 
 
 def test_a_missing_zone_is_not_found(world, capsys):

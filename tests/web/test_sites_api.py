@@ -181,6 +181,24 @@ def test_an_idn_comes_back_in_a_label_form(world, api):
     assert api(world.admin).get(f"{URL}/café-api.example").status_code == 200
 
 
+def test_an_idn_sites_aliases_come_back_in_both_forms_in_the_list_too(world, api):
+    client = api(world.admin)
+    body = made(
+        client,
+        domain="bücher-api.example",
+        aliases=["Café-Alias.Example", "plain-api.example"],
+        account=world.bob_account.name,
+    )
+    assert body["aliases"] == ["plain-api.example", "xn--caf-alias-d4a.example"]
+    assert body["display_aliases"] == ["plain-api.example", "café-alias.example"]
+    (item,) = client.get(URL).json()["items"]
+    assert item == body
+    assert (item["domain"], item["display_domain"]) == (
+        "xn--bcher-api-q9a.example",
+        "bücher-api.example",
+    )
+
+
 def test_a_taken_domain_is_a_409(world, api):
     name = domain()
     made(api(world.admin), domain=name, account=world.bob_account.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 
+import idna
 import pytest
 
 from supercp.cli.main import main
@@ -84,3 +85,34 @@ def test_showing_a_site_that_does_not_exist_is_not_found(world, capsys):
     code, body = cli(capsys, "site", "show", "nosuch.example.test")
     assert code == 1
     assert body["error"]["code"] == "not-found"
+
+
+def test_the_tables_show_an_idn_sites_a_labels_beside_its_unicode_names(world, capsys, monkeypatch):
+    # Wide enough that rich keeps each name on one line of its cell.
+    monkeypatch.setenv("COLUMNS", "250")
+    tag = secrets.token_hex(4)
+    name, alias = f"bücher-{tag}.example.test", f"café-{tag}.example.test"
+    a_name, a_alias = idna.encode(name).decode(), idna.encode(alias).decode()
+    code, body = cli(
+        capsys, "site", "create", name, "--account", world.bob_account.name, "--alias", alias
+    )
+    assert code == 0, body
+    assert (body["site"]["display_domain"], body["site"]["display_aliases"]) == (name, [alias])
+    assert main(["site", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert f"{name} ({a_name})" in listed
+    assert f"{alias} ({a_alias})" in listed
+    assert main(["site", "show", a_name]) == 0
+    shown = capsys.readouterr().out
+    assert f"{name} ({a_name})" in shown
+    assert f"{alias} ({a_alias})" in shown
+
+
+def test_the_table_shows_an_ascii_site_by_its_name_alone(world, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    name = domain()
+    assert cli(capsys, "site", "create", name, "--account", world.bob_account.name)[0] == 0
+    assert main(["site", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert name in listed
+    assert f"{name} (" not in listed

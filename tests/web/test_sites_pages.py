@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+import idna
 import pytest
 
 from supercp.web.sites import services
@@ -76,6 +77,24 @@ def test_the_admin_creates_a_site_and_sees_it_listed_with_its_page(pages, world)
     assert shown["props"]["site"]["document_root"].endswith(f"/sites/{name}/public")
     assert shown["props"]["logs_error"] is None
     assert shown["props"]["can_suspend"] is True
+
+
+def test_an_idn_site_is_listed_and_shown_with_its_names_in_both_forms(pages, world):
+    tag = secrets.token_hex(4)
+    name, alias = f"bücher-{tag}.example.test", f"café-{tag}.example.test"
+    a_name, a_alias = idna.encode(name).decode(), idna.encode(alias).decode()
+    browser = pages(world.admin)
+    browser.post(
+        "/sites",
+        {"domain": name, "account": world.bob_account.name, "aliases": [alias], "www": True},
+    )
+    for site in (
+        browser.page("/sites")["props"]["sites"]["items"][0],
+        browser.page(f"/sites/{a_name}")["props"]["site"],
+    ):
+        assert (site["domain"], site["display_domain"]) == (a_name, name)
+        assert site["aliases"] == [f"www.{a_name}", a_alias]
+        assert site["display_aliases"] == [f"www.{name}", alias]
 
 
 def test_alice_gets_a_404_for_bobs_site_page_and_actions(pages, world):

@@ -4,7 +4,7 @@ import Button, { type ButtonSize } from './Button';
 export interface ConfirmButtonProps {
   /** The label of the button that opens the dialog. */
   children: ReactNode;
-  title: string;
+  title: ReactNode;
   message: ReactNode;
   confirmLabel?: string;
   onConfirm: () => void;

@@ -36,6 +36,8 @@ function UserBadge({ user }: { user: User }) {
 export interface LayoutProps {
   /** The page's heading and document title. */
   title: string;
+  /** The heading when it needs more than text (a HostName); title stays the document title. */
+  heading?: ReactNode;
   description?: ReactNode;
   /** Buttons at the right of the heading. */
   actions?: ReactNode;
@@ -45,7 +47,7 @@ export interface LayoutProps {
 }
 
 /** The frame of every signed-in page: top bar, navigation, flash messages, heading. */
-export default function Layout({ title, description, actions, back, children }: LayoutProps) {
+export default function Layout({ title, heading, description, actions, back, children }: LayoutProps) {
   const { props, url } = usePage();
   const user = props.auth.user;
   const items = user ? navItemsFor(user.role) : [];
@@ -149,7 +151,7 @@ export default function Layout({ title, description, actions, back, children }: 
         )}
         <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
           <div className="min-w-0">
-            <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
+            <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{heading ?? title}</h1>
             {description !== undefined && <p className="mt-1 text-sm text-slate-500">{description}</p>}
           </div>
           {actions !== undefined && <div className="flex flex-wrap items-center gap-2">{actions}</div>}

@@ -36,13 +36,17 @@ export function ActionRow({ inTable, children }: { inTable: boolean; children: R
 export function SuspendToggle({
   active,
   label,
+  name,
   base,
   consequence,
   busy,
   options,
 }: {
   active: boolean;
+  /** The object as text, for the buttons' accessible names. */
   label: string;
+  /** The object in the dialog's title when it needs more than text (a HostName); label otherwise. */
+  name?: ReactNode;
   base: string;
   consequence: string;
   busy: boolean;
@@ -52,7 +56,7 @@ export function SuspendToggle({
     return (
       <ConfirmButton
         variant="primary"
-        title={`Suspend ${label}?`}
+        title={<>Suspend {name ?? label}?</>}
         message={consequence}
         confirmLabel="Suspend"
         loading={busy}

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { segment, withQuery } from '../lib/url';
 import type { Site } from '../types';
 import ConfirmButton from './ConfirmButton';
+import HostName, { hostLabel } from './HostName';
 import { ActionRow, SuspendToggle, useActionRequest } from './ObjectActions';
 
 /**
@@ -21,13 +22,16 @@ export default function SiteActions({
   const { busy, options } = useActionRequest();
   const [removeFiles, setRemoveFiles] = useState(false);
   const base = `/sites/${segment(site.domain)}`;
+  const label = hostLabel(site.domain, site.display_domain);
+  const name = <HostName name={site.domain} display={site.display_domain} />;
 
   return (
     <ActionRow inTable={inTable}>
       {canSuspend && (
         <SuspendToggle
           active={site.state === 'active'}
-          label={site.display_domain}
+          label={label}
+          name={name}
           base={base}
           consequence="The site answers with a suspension page and runs no PHP until it is unsuspended."
           busy={busy}
@@ -35,7 +39,7 @@ export default function SiteActions({
         />
       )}
       <ConfirmButton
-        title={`Delete ${site.display_domain}?`}
+        title={<>Delete {name}?</>}
         message={
           <>
             <p>
@@ -56,7 +60,7 @@ export default function SiteActions({
         }
         confirmLabel="Delete site"
         disabled={busy}
-        aria-label={`Delete ${site.display_domain}`}
+        aria-label={`Delete ${label}`}
         onConfirm={() => router.delete(withQuery(base, { remove_files: removeFiles ? 1 : null }), options)}
       >
         Delete

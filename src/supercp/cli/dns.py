@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from supercp.cli.context import JsonOption, use_json
-from supercp.cli.output import console, out
+from supercp.cli.output import console, host_name, out
 from supercp.cli.panel import django_panel
 
 if TYPE_CHECKING:
@@ -81,7 +81,8 @@ def zone_create(
         if out.json:
             out.emit({"zone": _zone_json(view), "created": True})
             return
-        console.print(f"Created zone [bold]{view.zone.name}[/] ({view.records} records)")
+        shown = host_name(view.zone.name, view.zone.display_name)
+        console.print(f"Created zone [bold]{shown}[/] ({view.records} records)")
 
 
 @zone_app.command("list")
@@ -106,7 +107,7 @@ def zone_list(
         )
         for z in zones:
             table.add_row(
-                z.zone.name,
+                host_name(z.zone.name, z.zone.display_name),
                 z.zone.account.name if z.zone.account else "-",
                 str(z.records),
                 str(z.serial),

@@ -17,6 +17,15 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def host_name(name: str, display: str) -> str:
+    """A name for people: its Unicode form, with its A-label beside it when the two differ.
+
+    Two names may look alike in Unicode (a Cyrillic letter for a Latin one) but never as
+    A-labels, so a table that shows the Unicode form alone could show two sites as one.
+    """
+    return name if display in {"", name} else f"{display} ({name})"
+
+
 class Output:
     """Per-invocation output mode, set by the global ``--json`` flag."""
 

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from supercp.cli.context import JsonOption, use_json
-from supercp.cli.output import console, err_console, out
+from supercp.cli.output import console, err_console, host_name, out
 from supercp.cli.panel import django_panel
 
 if TYPE_CHECKING:
@@ -34,14 +34,17 @@ def _json(site: Site) -> dict[str, Any]:
     return SiteOut.of(site).model_dump(mode="json")
 
 
-def _print(site: Site) -> None:
+def _aliases(site: Site) -> str:
     from supercp.web.sites import names, services
 
-    shown = names.unicode_name(site.domain)
+    return ", ".join(host_name(a, names.unicode_name(a)) for a in services.aliases_of(site))
+
+
+def _print(site: Site) -> None:
     rows = [
-        ("Domain", site.domain + (f"  ({shown})" if shown != site.domain else "")),
+        ("Domain", host_name(site.domain, site.display_domain)),
         ("Account", site.account.name),
-        ("Aliases", ", ".join(services.aliases_of(site)) or "-"),
+        ("Aliases", _aliases(site) or "-"),
         ("Aliases redirect", "yes" if site.redirect_aliases else "no"),
         ("PHP", site.php or "none (static)"),
         ("Document root", site.document_root or "-"),
@@ -102,7 +105,7 @@ def create(  # noqa: PLR0917 (typer maps each parameter to an option)
         if out.json:
             out.emit({"site": _json(site), "created": True})
             return
-        console.print(f"Created site [bold]{site.domain}[/]")
+        console.print(f"Created site [bold]{host_name(site.domain, site.display_domain)}[/]")
         _print(site)
 
 
@@ -127,9 +130,9 @@ def list_(
         for s in sites:
             state = "[yellow]suspended[/]" if services.is_served_suspended(s) else "active"
             table.add_row(
-                s.domain,
+                host_name(s.domain, s.display_domain),
                 s.account.name,
-                ", ".join(services.aliases_of(s)) or "-",
+                _aliases(s) or "-",
                 s.php or "static",
                 state,
             )

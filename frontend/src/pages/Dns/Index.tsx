@@ -4,6 +4,7 @@ import Badge from '../../components/Badge';
 import Button, { buttonClasses } from '../../components/Button';
 import FormCard from '../../components/FormCard';
 import { FormField, SelectField } from '../../components/FormField';
+import HostName from '../../components/HostName';
 import Layout from '../../components/Layout';
 import SearchListCard from '../../components/SearchListCard';
 import type { Column } from '../../components/Table';
@@ -120,7 +121,7 @@ export default function Index({ zones, accounts, can_create, templates, auth }: 
       cell: (zone) => (
         <div className="max-w-[14rem] min-w-0 sm:max-w-none">
           <Link href={`/dns/zones/${segment(zone.name)}`} className="font-medium text-slate-900 hover:text-indigo-600">
-            {zone.display_name}
+            <HostName name={zone.name} display={zone.display_name} />
           </Link>
           <div className="text-xs text-slate-500 sm:hidden">{zone.account ?? 'administrators'}</div>
         </div>

@@ -10,6 +10,7 @@ import DnsRecordRow from '../../components/DnsRecordRow';
 import EmptyState from '../../components/EmptyState';
 import FormCard from '../../components/FormCard';
 import { FormAlert, FormField, SelectField } from '../../components/FormField';
+import HostName, { hostLabel } from '../../components/HostName';
 import Layout from '../../components/Layout';
 import { useActionRequest } from '../../components/ObjectActions';
 import Pagination from '../../components/Pagination';
@@ -47,7 +48,7 @@ function AddRecord({ zone, types, defaultTtl }: { zone: Zone; types: string[]; d
           label="Name"
           {...bindText(form, 'name')}
           placeholder="@"
-          hint={`@ or empty: ${zone.display_name}`}
+          hint={`@ or empty: ${hostLabel(zone.name, zone.display_name)}`}
           {...NAME_INPUT}
         />
         <SelectField
@@ -192,7 +193,11 @@ function Dnssec({ zone, dnssec, error }: { zone: Zone; dnssec: DnsShowProps['dns
       actions={
         zone.secured ? (
           <ConfirmButton
-            title={`Turn DNSSEC off for ${zone.display_name}?`}
+            title={
+              <>
+                Turn DNSSEC off for <HostName name={zone.name} display={zone.display_name} />?
+              </>
+            }
             message="Remove the DS record at the registrar first and wait for its TTL: while a DS record is published, resolvers that check signatures cannot resolve an unsigned zone."
             confirmLabel="Turn DNSSEC off"
             loading={busy}
@@ -203,7 +208,11 @@ function Dnssec({ zone, dnssec, error }: { zone: Zone; dnssec: DnsShowProps['dns
         ) : (
           <ConfirmButton
             variant="primary"
-            title={`Sign ${zone.display_name} with DNSSEC?`}
+            title={
+              <>
+                Sign <HostName name={zone.name} display={zone.display_name} /> with DNSSEC?
+              </>
+            }
             message={
               <>
                 <p>A signing key is made and the zone is signed at once. Then give the DS record shown here to the registrar.</p>
@@ -271,7 +280,11 @@ function ImportZone({ zone }: { zone: Zone }) {
           <ConfirmButton
             variant="primary"
             size="md"
-            title={`Replace the records of ${zone.display_name}?`}
+            title={
+              <>
+                Replace the records of <HostName name={zone.name} display={zone.display_name} />?
+              </>
+            }
             message="Afterwards the zone holds exactly the file’s records; records not in the file are deleted."
             confirmLabel="Replace the records"
             disabled={form.data.zone_file.trim() === ''}
@@ -333,7 +346,7 @@ function Secondaries({ zone, secondaries }: { zone: Zone; secondaries: DnsShowPr
 export default function Show({ zone, records, record_types, default_ttl, dnssec, dnssec_error, secondaries }: PageProps<DnsShowProps>) {
   const base = `/dns/zones/${segment(zone.name)}`;
   const rows: Detail[] = [
-    ['Zone', zone.display_name === zone.name ? zone.name : `${zone.display_name} (${zone.name})`],
+    ['Zone', <HostName key="zone" name={zone.name} display={zone.display_name} />],
     ['Hosting account', zone.account ?? <span className="text-slate-500">None (administrators’ zone)</span>],
     ['Serial', <code key="serial" className="font-mono text-sm">{zone.serial}</code>],
     ['Records', String(zone.records)],
@@ -343,7 +356,8 @@ export default function Show({ zone, records, record_types, default_ttl, dnssec,
 
   return (
     <Layout
-      title={zone.display_name}
+      title={hostLabel(zone.name, zone.display_name)}
+      heading={<HostName name={zone.name} display={zone.display_name} />}
       description={zone.account === null ? 'Administrators’ zone' : `Zone of ${zone.account}`}
       back={{ href: '/dns', label: 'DNS zones' }}
       actions={

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import Button from '../../components/Button';
 import FormCard from '../../components/FormCard';
 import { CheckboxField, FormField, SelectField } from '../../components/FormField';
+import HostName, { hostLabels, HostNames } from '../../components/HostName';
 import Layout from '../../components/Layout';
 import SearchListCard from '../../components/SearchListCard';
 import SiteActions from '../../components/SiteActions';
@@ -110,12 +111,13 @@ export default function Index({ sites, accounts, can_create, php, auth }: PagePr
       cell: (site) => (
         <div className="max-w-[14rem] min-w-0 sm:max-w-none">
           <Link href={`/sites/${segment(site.domain)}`} className="font-medium text-slate-900 hover:text-indigo-600">
-            {site.display_domain}
+            <HostName name={site.domain} display={site.display_domain} />
           </Link>
           {site.aliases.length > 0 && (
-            <div className="truncate text-xs text-slate-500">
+            // Cut to one line: the title attribute and the site's page list them all.
+            <div className="truncate text-xs text-slate-500" title={hostLabels(site.aliases, site.display_aliases)}>
               {site.redirect_aliases ? '↪ ' : '+ '}
-              {site.aliases.join(', ')}
+              <HostNames names={site.aliases} displays={site.display_aliases} />
             </div>
           )}
           <div className="mt-1 sm:hidden">

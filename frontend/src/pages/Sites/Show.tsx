@@ -4,6 +4,7 @@ import Card from '../../components/Card';
 import DetailList, { type Detail } from '../../components/DetailList';
 import FormCard from '../../components/FormCard';
 import { FormField, SelectField } from '../../components/FormField';
+import HostName, { hostLabel, HostNames } from '../../components/HostName';
 import Layout from '../../components/Layout';
 import SiteActions from '../../components/SiteActions';
 import SiteBadge from '../../components/SiteBadge';
@@ -102,8 +103,15 @@ function LogTail({ title, lines }: { title: string; lines: string[] }) {
 
 export default function Show({ site, logs, logs_error, php, can_suspend }: PageProps<SitesShowProps>) {
   const rows: Detail[] = [
-    ['Domain', site.display_domain === site.domain ? site.domain : `${site.display_domain} (${site.domain})`],
-    ['Aliases', site.aliases.length > 0 ? site.aliases.join(', ') : <span className="text-slate-400">—</span>],
+    ['Domain', <HostName key="domain" name={site.domain} display={site.display_domain} />],
+    [
+      'Aliases',
+      site.aliases.length > 0 ? (
+        <HostNames key="aliases" names={site.aliases} displays={site.display_aliases} />
+      ) : (
+        <span className="text-slate-400">—</span>
+      ),
+    ],
     ['Hosting account', site.account],
     ['State', <SiteBadge key="state" site={site} />],
     ['PHP', site.php === null ? 'None (static site)' : `PHP ${site.php}`],
@@ -113,7 +121,8 @@ export default function Show({ site, logs, logs_error, php, can_suspend }: PageP
 
   return (
     <Layout
-      title={site.display_domain}
+      title={hostLabel(site.domain, site.display_domain)}
+      heading={<HostName name={site.domain} display={site.display_domain} />}
       description={`Site of ${site.account}`}
       back={{ href: '/sites', label: 'Sites' }}
       actions={<SiteActions site={site} canSuspend={can_suspend} />}

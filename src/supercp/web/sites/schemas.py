@@ -11,7 +11,7 @@ from pydantic import Field
 from supercp.protocol import web as rpc
 from supercp.protocol.names import ACCOUNT_NAME_PATTERN
 from supercp.web.core.schemas import StrictIn
-from supercp.web.sites import services
+from supercp.web.sites import names, services
 from supercp.web.sites.models import Site
 
 # What a caller sends as a name: Unicode is welcome (it is stored in A-label form), so the
@@ -70,6 +70,9 @@ class SiteOut(Schema):
     # The domain for people: Unicode where it has punycode labels.
     display_domain: str
     aliases: list[str]
+    # The aliases for people, in the order of aliases: a client that shows an alias's Unicode
+    # form can show its A-label beside it, so look-alike names never look the same.
+    display_aliases: list[str]
     redirect_aliases: bool
     account: str
     php: str | None
@@ -85,10 +88,12 @@ class SiteOut(Schema):
 
     @staticmethod
     def of(site: Site) -> SiteOut:
+        aliases = services.aliases_of(site)
         return SiteOut(
             domain=site.domain,
             display_domain=site.display_domain or site.domain,
-            aliases=services.aliases_of(site),
+            aliases=aliases,
+            display_aliases=[names.unicode_name(a) for a in aliases],
             redirect_aliases=site.redirect_aliases,
             account=site.account.name,
             php=site.php,

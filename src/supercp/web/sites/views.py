@@ -66,10 +66,13 @@ class SiteEditForm(Form):
 
 
 def _site(site: Site) -> dict[str, Any]:
+    aliases = services.aliases_of(site)
     return {
         "domain": site.domain,
         "display_domain": site.display_domain or site.domain,
-        "aliases": services.aliases_of(site),
+        "aliases": aliases,
+        # In the order of aliases (see SiteOut): pages show each A-label beside its Unicode form.
+        "display_aliases": [names.unicode_name(a) for a in aliases],
         "redirect_aliases": site.redirect_aliases,
         "account": site.account.name,
         "php": site.php,
