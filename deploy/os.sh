@@ -61,8 +61,9 @@ os_detect() {
         nftables openssl ca-certificates ssl-cert logrotate
         # The Public Suffix List: customers may not take co.uk or github.io as a site or zone.
         publicsuffix
-        # Build the panel's MariaDB driver (mysqlclient), which PyPI ships as source only.
-        pkg-config libmariadb-dev python3-dev gcc
+        # Build the panel's MariaDB driver (mysqlclient) and ICU binding (PyICU, for the
+        # look-alike name checks), which PyPI ships as source only.
+        pkg-config libmariadb-dev python3-dev gcc libicu-dev g++
     )
     # Start order matters: MariaDB first, since the others will read their data from it.
     OS_SERVICES=(mariadb nginx postfix dovecot pdns pure-ftpd-mysql)

@@ -1,5 +1,7 @@
 """Who may hold a name: a zone is refused inside or above another owner's zone or site,
-and a site's name inside a zone its account may not answer for (the sites' service asks).
+and a site's name inside a zone its account may not answer for, or above or below another
+owner's site, alias or zone (the sites' service asks): a site of example.com could set
+cookies for, and be sent the cookies of, a shop.example.com that is someone else's.
 
 These checks read rows that a concurrent request may be about to write: two owners creating
 a.example.com and example.com at the same instant would both pass. So a request that takes
@@ -95,6 +97,41 @@ def check_name_free(name: str, account: HostingAccount | None) -> None:
             code="domain-taken",
             field="name",
         )
+
+
+def _around(hosts: Iterable[str]) -> Q:
+    """Names equal to, above or below any of ``hosts``."""
+    match = Q(name__in={a for host in hosts for a in (host, *ancestors(host))})
+    for host in hosts:
+        match |= Q(name__endswith="." + host)
+    return match
+
+
+def overlapping_name(actor: Actor, account: HostingAccount, hosts: list[str]) -> str | None:
+    """The first of a site's names equal to, above or below another account's site or
+    alias, or above a zone its account may not answer for (zones above: foreign_name).
+
+    An administrators' zone (no account) below a name counts as foreign unless an admin
+    makes the site, as foreign_name lets admins place sites inside such zones.
+    """
+    if not hosts:
+        return None
+    taken = set(
+        SiteHost.objects.filter(_around(hosts))
+        .exclude(site__account=account)
+        .values_list("name", flat=True)
+    )
+    below = Q()
+    for host in hosts:
+        below |= Q(name__endswith="." + host)
+    zones = Zone.objects.filter(below).exclude(account=account)
+    if actor.is_admin:
+        zones = zones.exclude(account__isnull=True)
+    taken.update(zones.values_list("name", flat=True))
+    for host in hosts:
+        if any(t == host or t.endswith("." + host) or host.endswith("." + t) for t in taken):
+            return host
+    return None
 
 
 def foreign_name(actor: Actor, account: HostingAccount, hosts: list[str]) -> str | None:

@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticError
 
 from supercp.protocol import web as rpc
 from supercp.protocol.errors import ValidationFailed
-from supercp.web.sites import suffixes
+from supercp.web.sites import homographs, suffixes
 
 _HOSTNAME = TypeAdapter(rpc.Hostname)
 _PHP = TypeAdapter(rpc.PhpVersion)
@@ -44,7 +44,19 @@ def hostname(raw: str, field: str = "domain") -> str:
 
 
 def claimable(name: str, field: str, *, admin: bool) -> str:
-    """``name``, unless it is a public suffix and the actor no administrator (suffixes.py)."""
+    """``name``, unless it could pass for another name (homographs.py: for anyone), or is a
+    public suffix and the actor no administrator (suffixes.py).
+
+    Only new names are checked here: a site or zone made before keeps being found by its
+    name (``hostname``), so it can still be changed or removed.
+    """
+    why = homographs.lookalike(name)
+    if why is not None:
+        raise ValidationFailed(
+            f"'{shown(unicode_name(name))}' ({name}) could be mistaken for another name: {why}",
+            code="lookalike-name",
+            field=field,
+        )
     if not admin and suffixes.is_public_suffix(name):
         raise ValidationFailed(
             f"'{shown(name)}' is a public suffix (as co.uk is): only the names below it can "
