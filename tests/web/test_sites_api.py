@@ -165,7 +165,7 @@ def test_the_admin_creates_a_site_whose_json_has_everything(world, api):
     assert body["domain"] == name
     assert body["aliases"] == [f"www.{name}"]
     assert body["account"] == world.bob_account.name
-    assert body["php"] is None
+    assert body["php"] == api(world.admin).get(f"{URL}/php-versions").json()["default"]
     assert body["state"] == "active"
     assert body["suspended"] is False
     home = pwd.getpwnam(world.bob_account.name).pw_dir
@@ -263,27 +263,45 @@ def test_php_versions_are_listed(world, api):
     assert all(v.count(".") == 1 for v in versions)
 
 
-def test_a_php_site_answers_with_its_index_php_as_the_account_user(world, api):
-    versions = api(world.admin).get(f"{URL}/php-versions").json()["versions"]
-    if not versions:
-        pytest.fail("no PHP-FPM installed: the installer provides one")
-    name = domain("e2e")
-    body = made(api(world.bob), domain=name, php=versions[0])
-    root = Path(body["document_root"])
-    index = root / "index.php"
+def test_a_new_site_is_a_php_site_of_the_default_version_unless_php_is_null(world, api):
+    default = api(world.admin).get(f"{URL}/php-versions").json()["default"]
+    assert default is not None, "no PHP-FPM installed: the installer provides one"
+    client = api(world.admin)
+    assert made(client, domain=domain(), account=world.bob_account.name)["php"] == default
+    static = made(client, domain=domain(), account=world.bob_account.name, php=None)
+    assert static["php"] is None
+
+
+def test_the_openapi_document_says_a_left_out_php_is_the_default():
+    schema = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]["SiteIn"]
+    php = schema["properties"]["php"]
+    assert "server's default" in php["description"]
+    assert "null: a static site" in php["description"]
+
+
+def serves_php(domain: str, document_root: str, account: str) -> None:
+    """An index.php in the site's root answers through nginx, run as the account."""
+    index = Path(document_root) / "index.php"
     index.write_text("<?php echo 'hello from ', posix_getpwuid(posix_geteuid())['name'];\n")
-    user = pwd.getpwnam(world.bob_account.name)
+    user = pwd.getpwnam(account)
     os.chown(index, user.pw_uid, user.pw_gid)
     # The site is live when the API answers; allow a moment for PHP-FPM's ondemand start.
     deadline = time.monotonic() + 10
     while True:
         served = subprocess.run(
-            ["curl", "-sS", "-m", "5", "-H", f"Host: {name}", "http://127.0.0.1/"],
+            ["curl", "-sS", "-m", "5", "-H", f"Host: {domain}", "http://127.0.0.1/"],
             capture_output=True,
             text=True,
             check=False,
         )
-        if f"hello from {world.bob_account.name}" in served.stdout:
+        if f"hello from {account}" in served.stdout:
             break
         assert time.monotonic() < deadline, (served.stdout, served.stderr)
         time.sleep(0.2)
+
+
+def test_a_php_site_answers_with_its_index_php_as_the_account_user(world, api):
+    # No php in the body: a new site runs the server's default PHP.
+    name = domain("e2e")
+    body = made(api(world.bob), domain=name)
+    serves_php(name, body["document_root"], world.bob_account.name)

@@ -9,8 +9,11 @@ import idna
 import pytest
 
 from supercp.cli.main import main
+from supercp.web.core.authz import Actor
 from supercp.web.core.models import AuditEvent
+from supercp.web.sites import services
 from supercp.web.sites.models import Site
+from tests.web.test_sites_api import serves_php
 from tests.web.test_sites_services import (
     HOSTILE_DOCROOTS,
     HOSTILE_NAMES,
@@ -66,7 +69,7 @@ def test_a_site_is_created_shown_listed_suspended_and_deleted(world, capsys):
         [f"www.{name}"],
     )
     assert site["document_root"].startswith("/")
-    assert site["php"] is None
+    assert site["php"] == services.php_versions(Actor.root()).default
     assert site["state"] == "active"
     assert cli(capsys, "site", "show", name)[1]["site"] == site
     listed = cli(capsys, "site", "list")[1]["sites"]
@@ -79,6 +82,26 @@ def test_a_site_is_created_shown_listed_suspended_and_deleted(world, capsys):
     assert (code, body["removed"]) == (0, True)
     assert not Site.objects.filter(domain=name).exists()
     assert AuditEvent.objects.filter(action="site.delete", target=name).get().actor is None
+
+
+def test_a_site_made_without_php_answers_its_index_php_and_none_makes_it_static(world, capsys):
+    name = domain()
+    code, body = cli(capsys, "site", "create", name, "--account", world.bob_account.name)
+    assert code == 0, body
+    assert body["site"]["php"] is not None
+    serves_php(name, body["site"]["document_root"], world.bob_account.name)
+    code, body = cli(
+        capsys, "site", "create", domain(), "--account", world.bob_account.name, "--php", "none"
+    )
+    assert (code, body["site"]["php"]) == (0, None)
+
+
+def test_the_help_of_site_create_says_what_the_php_default_is(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # one line per option: the phrases stay whole
+    assert main(["site", "create", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "none for a static site" in text
+    assert "server's default version" in text
 
 
 def test_showing_a_site_that_does_not_exist_is_not_found(world, capsys):

@@ -333,6 +333,19 @@ def test_a_php_version_that_is_not_installed_is_refused(world):
     assert nothing_written(before)
 
 
+def test_the_default_php_is_panel_tomls_if_installed_else_the_newest(world, settings, caplog):
+    installed = services.php_versions(world.admin).versions
+    assert installed, "no PHP-FPM installed: the installer provides one"
+    settings.SUPERCP_DEFAULT_PHP = installed[-1]
+    assert services.php_versions(world.admin).default == installed[-1]
+    site = services.create_site(world.admin, NewSite(domain(), account=world.bob_account.name))
+    assert site.php == installed[-1]
+    # A version since removed from the server does not stop sites from being made.
+    settings.SUPERCP_DEFAULT_PHP = "5.1"
+    assert services.php_versions(world.admin).default == installed[0]
+    assert "default_php 5.1 is not installed" in caplog.text
+
+
 def test_suspending_the_account_suspends_its_sites(world):
     name = domain()
     services.create_site(world.rita, NewSite(name, account=world.alice_account.name))

@@ -19,6 +19,7 @@ from supercp.cli.panel import django_panel
 
 if TYPE_CHECKING:
     from supercp.web.sites.models import Site
+    from supercp.web.sites.services import Default
 
 app = typer.Typer(
     help="Web sites (an nginx server block and a PHP-FPM pool each).", no_args_is_help=True
@@ -60,12 +61,26 @@ def _account_only(site: Site) -> bool:
     return services.is_served_suspended(site) and site.state == "active"
 
 
+def _php_choice(raw: str | None) -> str | Default | None:
+    """--php as create_site takes it: left out is the server's default, "none" static."""
+    from supercp.web.sites import services
+
+    if raw is None:
+        return services.DEFAULT_PHP
+    return None if raw.lower() == "none" else raw
+
+
 @app.command("create")
 def create(  # noqa: PLR0917 (typer maps each parameter to an option)
     domain: Domain,
     account: Annotated[str, typer.Option("--account", help="The hosting account.")],
     php: Annotated[
-        str | None, typer.Option("--php", help="PHP version (such as 8.2); none: static.")
+        str | None,
+        typer.Option(
+            "--php",
+            help="PHP version (such as 8.2), or none for a static site. Default: the "
+            "server's default version (panel.toml's default_php, else the newest installed).",
+        ),
     ] = None,
     alias: Annotated[
         list[str] | None, typer.Option("--alias", help="Another name of the site (repeatable).")
@@ -97,7 +112,7 @@ def create(  # noqa: PLR0917 (typer maps each parameter to an option)
                 aliases=list(alias or []),
                 www=www,
                 redirect_aliases=redirect,
-                php=php,
+                php=_php_choice(php),
                 docroot=docroot,
                 create_zone=zone,
             ),

@@ -205,6 +205,9 @@ SUPERCP_DAEMON_TIMEOUT = 120.0
 SUPERCP_PANEL_THREADS = 256
 # Of those, how many run at once (panel.toml's running).
 SUPERCP_PANEL_RUNNING = 2
+# The PHP version of a new site when none is asked for (panel.toml's default_php); None: the
+# newest installed.
+SUPERCP_DEFAULT_PHP: str | None = None
 # PowerDNS's database (dns/pdns.py): MySQLdb.connect's arguments, the login from an option
 # file (overridden from panel.toml's dns_database_option_file and dns_database_name).
 SUPERCP_DNS_DATABASE: dict[str, object] = {

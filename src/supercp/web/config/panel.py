@@ -9,6 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from supercp.protocol.web import PHP_VERSION_PATTERN
+
 DEFAULT_CONFIG_PATH = Path("/etc/supercp/panel.toml")
 CONFIG_ENV = "SUPERCP_PANEL_CONFIG"
 # Database connections the panel's threads may hold: the installer raises MariaDB's
@@ -60,6 +62,9 @@ class PanelConfig(BaseModel):
     # these name a real one.
     tls_certificate: Path = Path("/etc/supercp/panel/tls/panel.crt")
     tls_key: Path = Path("/etc/supercp/panel/tls/panel.key")
+    # The PHP version a new site gets when none is asked for; unset or not installed: the
+    # newest installed one.
+    default_php: Annotated[str, Field(pattern=PHP_VERSION_PATTERN)] | None = None
     # The built frontend (Vite's output with .vite/manifest.json) and collectstatic's target.
     frontend_dir: Path = Path("/opt/supercp/frontend")
     static_root: Path = Path("/opt/supercp/static")

@@ -31,6 +31,7 @@ DEFAULT_FROM_EMAIL = f"GetSuperCP <noreply@{socket.getfqdn()}>"
 SUPERCP_DAEMON_TIMEOUT = PANEL.daemon_timeout
 SUPERCP_PANEL_THREADS = PANEL.threads
 SUPERCP_PANEL_RUNNING = PANEL.running
+SUPERCP_DEFAULT_PHP = PANEL.default_php
 SUPERCP_DNS_DATABASE = {
     "read_default_file": str(PANEL.dns_database_option_file),
     "database": PANEL.dns_database_name,

@@ -53,7 +53,7 @@ def create_site(request: HttpRequest, body: SiteIn) -> Status[SiteOut]:
         aliases=list(body.aliases),
         www=body.www,
         redirect_aliases=body.redirect_aliases,
-        php=body.php,
+        php=body.new_php(),
         docroot=body.docroot,
         limits=body.limits,
         create_zone=body.create_zone,

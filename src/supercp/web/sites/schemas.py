@@ -28,6 +28,14 @@ PhpIn = Annotated[
     str | None,
     Field(pattern=rpc.PHP_VERSION_PATTERN, description="An installed PHP version; null: static."),
 ]
+NewPhpIn = Annotated[
+    str | None,
+    Field(
+        pattern=rpc.PHP_VERSION_PATTERN,
+        description="An installed PHP version; null: a static site (no PHP). Left out: the "
+        "server's default version (the `default` of GET /api/v1/sites/php-versions).",
+    ),
+]
 DocrootIn = Annotated[
     str | None,
     Field(
@@ -47,12 +55,17 @@ class SiteIn(StrictIn):
     # Also answer to www.DOMAIN (added to the aliases).
     www: bool = False
     redirect_aliases: bool = False
-    php: PhpIn = None
+    # Left out: the server's default (see new_php); null: static.
+    php: NewPhpIn = None
     docroot: DocrootIn = None
     # Admins and resellers only; the defaults otherwise.
     limits: rpc.PhpLimits | None = None
     # Also create the domain's DNS zone from the default template (unless a zone covers it).
     create_zone: bool = False
+
+    def new_php(self) -> str | services.Default | None:
+        """The PHP version asked for: null is a static site, a body without php the default."""
+        return self.php if "php" in self.model_fields_set else services.DEFAULT_PHP
 
 
 class SitePatch(StrictIn):
@@ -114,7 +127,10 @@ class SitePage(Schema):
 
 
 class PhpVersionsOut(Schema):
+    # Newest first.
     versions: list[str]
+    # What a new site gets when its body has no php: panel.toml's default_php if installed,
+    # else the newest; null when no PHP is installed (new sites are then static).
     default: str | None
 
 

@@ -18,10 +18,12 @@ to its own state.
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import idna
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
@@ -39,9 +41,11 @@ from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_writable
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import services as dns
-from supercp.web.dns.ownership import claiming, foreign_name
+from supercp.web.dns.ownership import claiming, foreign_name, overlapping_name
 from supercp.web.sites import names
 from supercp.web.sites.models import Site, SiteHost, State
+
+log = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
@@ -54,6 +58,15 @@ class Keep(enum.Enum):
 
 
 KEEP = Keep.KEEP
+
+
+class Default(enum.Enum):
+    """A new site's "the server's default PHP version" (None asks for a static site)."""
+
+    PHP = "default"
+
+
+DEFAULT_PHP = Default.PHP
 
 
 # --- what the actor may see ---------------------------------------------------------------------
@@ -181,9 +194,23 @@ def _apply(site: Site, aliases: list[str] | None = None) -> None:
 
 
 def php_versions(actor: Actor) -> rpc.PhpVersions:
-    """The PHP-FPM versions installed on this server (for the form's select)."""
+    """The PHP-FPM versions installed on this server (for the form's select), and the one a
+    new site gets: panel.toml's default_php if it is installed, else the newest."""
     with daemon.client() as c:
-        return c.invoke(rpc.PHP_VERSIONS)
+        found = c.invoke(rpc.PHP_VERSIONS)
+    wanted = settings.SUPERCP_DEFAULT_PHP
+    if wanted is not None and wanted in found.versions:
+        return found.model_copy(update={"default": wanted})
+    if wanted is not None:
+        log.warning("default_php %s is not installed; new sites get PHP %s", wanted, found.default)
+    return found
+
+
+def _php_of(actor: Actor, raw: str | Default | None) -> str | None:
+    """A new site's PHP version: as asked (None: static), or the server's default."""
+    if isinstance(raw, Default):
+        return php_versions(actor).default
+    return names.php_version(raw)
 
 
 def _check_php(actor: Actor, version: str | None) -> None:
@@ -243,12 +270,21 @@ def _require_provider(actor: Actor, what: str, field: str | None = None) -> None
         raise Forbidden(f"{what} is up to your provider", code="forbidden", field=field)
 
 
-def _check_zones(actor: Actor, account: HostingAccount, hosts: list[str], field: str) -> None:
-    """Refuse names inside a DNS zone that is not the account's (ownership.foreign_name)."""
+def _check_owners(actor: Actor, account: HostingAccount, hosts: list[str], field: str) -> None:
+    """Refuse names inside a DNS zone that is not the account's, or above or below another
+    owner's site, alias or zone (ownership.foreign_name and overlapping_name)."""
     found = foreign_name(actor, account, hosts)
     if found is not None:
         raise Conflict(
             f"{found} is in a DNS zone of another owner on this server",
+            code="domain-taken",
+            field=field,
+        )
+    found = overlapping_name(actor, account, hosts)
+    if found is not None:
+        raise Conflict(
+            f"{names.shown(names.unicode_name(found))} overlaps a site, alias or zone of "
+            "another owner on this server",
             code="domain-taken",
             field=field,
         )
@@ -285,7 +321,8 @@ class NewSite:
     # Also answer to www.DOMAIN (added to the aliases).
     www: bool = False
     redirect_aliases: bool = False
-    php: str | None = None
+    # The server's default unless asked for; None: a static site.
+    php: str | Default | None = DEFAULT_PHP
     docroot: str | None = None
     limits: rpc.PhpLimits | None = None
     # Also create the DNS zone of the domain (default template, same account) unless a zone
@@ -319,18 +356,19 @@ def create_site(actor: Actor, new: NewSite) -> Site:
     domain = names.claimable(names.hostname(new.domain, "domain"), "domain", admin=actor.is_admin)
     wanted = [*new.aliases, *([f"www.{domain}"] if new.www else [])]
     aliases = _claimable_aliases(actor, names.aliases(wanted, domain))
-    php = names.php_version(new.php)
     docroot = names.docroot(new.docroot)
     if new.limits is not None:
         _require_provider(actor, "setting PHP limits", "limits")
     account = _account_for(actor, new.account)
-    _check_php(actor, php)
+    php = _php_of(actor, new.php)
+    if not isinstance(new.php, Default):
+        _check_php(actor, php)
     try:
         # The checks and the writes in one transaction that claims the names (ownership.py).
         with claiming([domain, *aliases]):
             _check_free(domain, aliases)
-            _check_zones(actor, account, [domain], "domain")
-            _check_zones(actor, account, aliases, "aliases")
+            _check_owners(actor, account, [domain], "domain")
+            _check_owners(actor, account, aliases, "aliases")
             zone = _zone_plan(actor, domain, account) if new.create_zone else None
             site = Site(
                 account=account,
@@ -412,7 +450,7 @@ def update_site(
                 if set(new_aliases) != current:
                     _check_free(site.domain, new_aliases, site)
                     added = [a for a in new_aliases if a not in current]
-                    _check_zones(actor, site.account, added, "aliases")
+                    _check_owners(actor, site.account, added, "aliases")
                     SiteHost.objects.filter(site=site, is_primary=False).exclude(
                         name__in=new_aliases
                     ).delete()
