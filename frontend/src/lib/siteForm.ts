@@ -1,11 +1,13 @@
 import type { PhpChoices } from '../types';
 
-/** The PHP select's options: "none (static)" first, then the installed versions. */
+/** The PHP select's options: "none (static)" first, then the installed versions, the one a new
+ * site gets when nothing is chosen (the API's and super-cli's default) marked as the default. */
 export function phpOptions(php: PhpChoices, current: string | null = null): { value: string; label: string }[] {
   const versions = php?.versions ?? [];
   // A site may use a version that has since been removed: keep it selectable as it is.
   const all = current !== null && !versions.includes(current) ? [current, ...versions] : versions;
-  return [{ value: '', label: 'None (static site)' }, ...all.map((v) => ({ value: v, label: `PHP ${v}` }))];
+  const label = (v: string): string => (v === php?.default ? `PHP ${v} (default)` : `PHP ${v}`);
+  return [{ value: '', label: 'None (static site)' }, ...all.map((v) => ({ value: v, label: label(v) }))];
 }
 
 /** Aliases typed one per line (or separated by spaces or commas). */
