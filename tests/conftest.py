@@ -22,6 +22,9 @@ SOCKET_GROUP = "nogroup"
 PANEL_USER = "daemon"  # stands in for the panel's service user in isolated daemons
 UID_MIN, UID_MAX = 20000, 20099
 
+# tests/leaks.py fails a test that leaves a thread running; pytester tests that plugin.
+pytest_plugins = ["pytester", "tests.leaks"]
+
 
 def make_root(base: Path) -> Path:
     """A minimal system root: user and group databases as useradd expects them."""

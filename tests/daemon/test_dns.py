@@ -332,7 +332,10 @@ def control_socket(tmp_path: Path) -> Iterator[tuple[Path, list[bytes]]]:
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield path, received
+    # Closing alone does not wake the accept() waiting in the thread; shutting down does.
+    listener.shutdown(socket.SHUT_RDWR)
     listener.close()
+    thread.join(10)
 
 
 def test_the_control_socket_gets_one_line_and_the_reply_is_read_to_the_end(control_socket):

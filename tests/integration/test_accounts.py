@@ -55,7 +55,10 @@ def test_removing_an_account_ends_its_processes(client, account_name):
         assert client.call("accounts.remove", {"name": name})["removed"] is True
         assert proc.wait(10) != 0
     finally:
+        # Reaped too, whatever happened: an unreaped Popen warns when it is collected, in
+        # whichever test that happens.
         proc.kill()
+        proc.wait()
     assert not user_exists(name)
 
 
@@ -130,7 +133,10 @@ def test_a_suspended_account_cannot_log_in_and_runs_nothing(client, account_name
         assert account["suspended"] is True
         assert proc.wait(10) != 0
     finally:
+        # Reaped too, whatever happened: an unreaped Popen warns when it is collected, in
+        # whichever test that happens.
         proc.kill()
+        proc.wait()
     denied = subprocess.run(login, capture_output=True, text=True, check=False)
     assert denied.returncode != 0
     assert "expired" in (denied.stdout + denied.stderr).lower()

@@ -327,7 +327,11 @@ def secondary() -> Iterator[Callable[[str], None]]:
         yield serve
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         log.close()
         db.close()
         with root.cursor() as cur:

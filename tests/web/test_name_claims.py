@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connections
@@ -40,25 +40,39 @@ class Claim:
         self.thread.join(10)
 
 
-def test_claims_inside_or_above_each_other_wait_and_siblings_do_not():
-    first = Claim("shop.claims.test")
+@pytest.fixture
+def claim() -> Iterator[Callable[..., Claim]]:
+    """Claims in threads, all let go of and joined after the test, however it ended."""
+    made: list[Claim] = []
+
+    def start(*names: str) -> Claim:
+        made.append(Claim(*names))
+        return made[-1]
+
+    yield start
+    for held in made:
+        held.done()
+
+
+def test_claims_inside_or_above_each_other_wait_and_siblings_do_not(claim):
+    first = claim("shop.claims.test")
     assert first.inside.wait(10)
     # Another name below the same parent, and an unrelated one: at once.
-    sibling, other = Claim("blog.claims.test"), Claim("elsewhere.test")
+    sibling, other = claim("blog.claims.test"), claim("elsewhere.test")
     assert sibling.inside.wait(5)
     assert other.inside.wait(5)
     # A name below the first waits for it.
-    below = Claim("www.shop.claims.test")
+    below = claim("www.shop.claims.test")
     time.sleep(0.3)
     assert not below.inside.is_set()
     first.done()
     assert below.inside.wait(5)
     # The parent waits for every claim below it.
-    parent = Claim("claims.test")
-    for claim in (below, sibling):
+    parent = claim("claims.test")
+    for held in (below, sibling):
         time.sleep(0.3)
         assert not parent.inside.is_set()
-        claim.done()
+        held.done()
     assert parent.inside.wait(5)
     parent.done()
     other.done()
@@ -74,8 +88,15 @@ def test_a_claim_inside_a_claim_of_the_same_names_does_not_wait_for_itself():
         finally:
             connections.close_all()
 
-    threading.Thread(target=nested, daemon=True).start()
-    assert done.wait(5)
+    thread = threading.Thread(target=nested, daemon=True)
+    thread.start()
+    try:
+        assert done.wait(5)
+    finally:
+        # Joined before the test's teardown: left running, the thread would leave its
+        # transaction while the next test sets up, which Django refuses.
+        thread.join(10)
+    assert not thread.is_alive()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -22,6 +23,32 @@ def wait_until(condition: Any, seconds: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+@pytest.fixture
+def drained() -> Iterator[Callable[[ElasticPool], ElasticPool]]:
+    """Pools whose threads all end with the test: a pool keeps its first ``keep`` threads
+    for as long as the process lives, and has no shutdown of its own."""
+    pools: list[ElasticPool] = []
+
+    def register(pool: ElasticPool) -> ElasticPool:
+        pools.append(pool)
+        return pool
+
+    yield register
+    for pool in pools:
+        # With none to keep and no time to idle, each thread exits once it next waits; those
+        # waiting now are woken as the pool wakes a waiter for an item (each counted in
+        # _signals), so that the pool does not start a thread for an item nobody sent.
+        with pool._lock:
+            pool.keep, pool.idle = 0, 0.01
+            pool._signals = pool._waiting
+            pool._ready.notify_all()
+            pool._granted.notify_all()
+        wait_until(lambda pool=pool: pool.threads == 0)
+    for thread in threading.enumerate():
+        if any(thread.name.startswith(f"{pool.name}_") for pool in pools):
+            thread.join(5)
 
 
 class Overlap:
@@ -43,9 +70,11 @@ class Overlap:
         return i
 
 
-def test_two_hundred_calls_that_wait_all_run_at_once() -> None:
+def test_two_hundred_calls_that_wait_all_run_at_once(
+    drained: Callable[[ElasticPool], ElasticPool],
+) -> None:
     # As 200 site creations waiting on one daemon reload do: none may wait for a thread.
-    pool = ElasticPool(most=256, keep=4, idle=0.2)
+    pool = drained(ElasticPool(most=256, keep=4, idle=0.2))
     barrier = threading.Barrier(200, timeout=10)
     futures = [pool.submit(barrier.wait) for _ in range(200)]
     assert sorted(f.result(timeout=15) for f in futures) == list(range(200))
@@ -54,8 +83,10 @@ def test_two_hundred_calls_that_wait_all_run_at_once() -> None:
     wait_until(lambda: pool.threads == 4)
 
 
-def test_no_more_threads_than_the_limit_and_the_rest_queue() -> None:
-    pool = ElasticPool(most=4, keep=1, idle=5.0)
+def test_no_more_threads_than_the_limit_and_the_rest_queue(
+    drained: Callable[[ElasticPool], ElasticPool],
+) -> None:
+    pool = drained(ElasticPool(most=4, keep=1, idle=5.0))
     overlap = Overlap()
     futures = [pool.submit(overlap.work, i, 0.02) for i in range(40)]
     assert [f.result(timeout=10) for f in futures] == list(range(40))
@@ -63,15 +94,19 @@ def test_no_more_threads_than_the_limit_and_the_rest_queue() -> None:
     assert pool.threads == 4
 
 
-def test_idle_threads_are_reused_before_new_ones_start() -> None:
-    pool = ElasticPool(most=64, keep=2, idle=5.0)
+def test_idle_threads_are_reused_before_new_ones_start(
+    drained: Callable[[ElasticPool], ElasticPool],
+) -> None:
+    pool = drained(ElasticPool(most=64, keep=2, idle=5.0))
     for i in range(50):
         assert pool.submit(lambda x: x, i).result(timeout=5) == i
     assert pool.threads <= 2
 
 
-def test_an_exception_reaches_the_caller_and_the_thread_lives_on() -> None:
-    pool = ElasticPool(most=1, keep=1, idle=5.0)
+def test_an_exception_reaches_the_caller_and_the_thread_lives_on(
+    drained: Callable[[ElasticPool], ElasticPool],
+) -> None:
+    pool = drained(ElasticPool(most=1, keep=1, idle=5.0))
 
     def fail() -> None:
         raise ValueError("no")
@@ -82,7 +117,7 @@ def test_an_exception_reaches_the_caller_and_the_thread_lives_on() -> None:
     assert pool.threads == 1
 
 
-def test_a_thread_that_exits_closes_its_own_database_connections(monkeypatch) -> None:
+def test_a_thread_that_exits_closes_its_own_database_connections(monkeypatch, drained) -> None:
     closed: list[str] = []
 
     class Connections:
@@ -90,7 +125,7 @@ def test_a_thread_that_exits_closes_its_own_database_connections(monkeypatch) ->
             closed.append(threading.current_thread().name)
 
     monkeypatch.setattr(threads, "connections", Connections())
-    pool = ElasticPool(most=3, keep=0, idle=0.05, name="t")
+    pool = drained(ElasticPool(most=3, keep=0, idle=0.05, name="t"))
     barrier = threading.Barrier(3, timeout=5)
     names = [
         pool.submit(lambda: (barrier.wait(), threading.current_thread().name)[1]) for _ in "abc"
@@ -100,8 +135,9 @@ def test_a_thread_that_exits_closes_its_own_database_connections(monkeypatch) ->
     assert sorted(closed) == made
 
 
-def test_the_handler_answers_many_requests_that_wait_at_the_same_time(monkeypatch) -> None:
+def test_the_handler_answers_many_requests_that_wait_at_the_same_time(monkeypatch, drained) -> None:
     handler = PanelHandler(threads=100)
+    drained(handler.pool)
     barrier = threading.Barrier(100, timeout=10)
 
     def respond(scope: dict[str, Any], body: Any) -> tuple[int, list[Any], bytes]:
@@ -134,8 +170,10 @@ def test_the_handler_answers_many_requests_that_wait_at_the_same_time(monkeypatc
 # --- slots: how many items run at once ---------------------------------------------------------
 
 
-def test_with_two_slots_two_items_run_at_once_in_the_order_they_came() -> None:
-    pool = ElasticPool(most=64, keep=4, idle=5.0, running=2)
+def test_with_two_slots_two_items_run_at_once_in_the_order_they_came(
+    drained: Callable[[ElasticPool], ElasticPool],
+) -> None:
+    pool = drained(ElasticPool(most=64, keep=4, idle=5.0, running=2))
     overlap = Overlap()
     futures = [pool.submit(overlap.work, i, 0.005) for i in range(60)]
     assert [f.result(timeout=10) for f in futures] == list(range(60))
@@ -145,9 +183,11 @@ def test_with_two_slots_two_items_run_at_once_in_the_order_they_came() -> None:
     assert pool.threads == 2
 
 
-def test_items_that_leave_their_slot_all_wait_at_once() -> None:
+def test_items_that_leave_their_slot_all_wait_at_once(
+    drained: Callable[[ElasticPool], ElasticPool],
+) -> None:
     # As 200 site creations do in their daemon call (core/daemon.py leaves the slot).
-    pool = ElasticPool(most=256, keep=4, idle=0.2, running=2)
+    pool = drained(ElasticPool(most=256, keep=4, idle=0.2, running=2))
     barrier = threading.Barrier(200, timeout=10)
 
     def call() -> int:
@@ -162,8 +202,10 @@ def test_items_that_leave_their_slot_all_wait_at_once() -> None:
     wait_until(lambda: pool.threads == 4)
 
 
-def test_a_thread_back_from_its_wait_does_not_take_a_third_slot() -> None:
-    pool = ElasticPool(most=16, keep=16, idle=5.0, running=2)
+def test_a_thread_back_from_its_wait_does_not_take_a_third_slot(
+    drained: Callable[[ElasticPool], ElasticPool],
+) -> None:
+    pool = drained(ElasticPool(most=16, keep=16, idle=5.0, running=2))
     overlap = Overlap()
     release = threading.Event()
 
@@ -186,7 +228,7 @@ def test_leaving_outside_a_pool_does_nothing() -> None:
     threads.leave_slot()  # super-cli, the worker: no slot to give up
 
 
-def test_a_daemon_call_gives_up_the_requests_slot(tmp_path, settings) -> None:
+def test_a_daemon_call_gives_up_the_requests_slot(tmp_path, settings, drained) -> None:
     # 20 requests in a pool of 2 slots call a daemon that answers once all 20 are waiting.
     path = tmp_path / "daemon.sock"
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -205,20 +247,28 @@ def test_a_daemon_call_gives_up_the_requests_slot(tmp_path, settings) -> None:
             conn.sendall(b"\n")
             conn.close()
 
-    threading.Thread(target=serve, daemon=True).start()
-    pool = ElasticPool(most=64, keep=4, idle=5.0, running=2)
+    server_thread = threading.Thread(target=serve, daemon=True)
+    server_thread.start()
+    pool = drained(ElasticPool(most=64, keep=4, idle=5.0, running=2))
 
     def request() -> Any:
         with daemon.client() as client:
             return client.call("system.ping")
 
     futures = [pool.submit(request) for _ in range(20)]
-    assert [f.result(timeout=10) for f in futures] == ["pong"] * 20
-    server.close()
+    try:
+        assert [f.result(timeout=10) for f in futures] == ["pong"] * 20
+    finally:
+        # Shut down, not only closed: that wakes an accept() still waiting in the thread.
+        server.shutdown(socket.SHUT_RDWR)
+        server.close()
+        server_thread.join(10)
 
 
-def test_run_for_answers_on_the_loop_with_the_result_or_the_exception() -> None:
-    pool = ElasticPool(most=2, keep=1, idle=5.0)
+def test_run_for_answers_on_the_loop_with_the_result_or_the_exception(
+    drained: Callable[[ElasticPool], ElasticPool],
+) -> None:
+    pool = drained(ElasticPool(most=2, keep=1, idle=5.0))
 
     def fail() -> None:
         raise KeyError("x")
@@ -236,8 +286,10 @@ def test_run_for_answers_on_the_loop_with_the_result_or_the_exception() -> None:
     assert awaited_on == "MainThread"
 
 
-def test_run_for_skips_an_item_whose_waiter_was_cancelled_before_it_ran() -> None:
-    pool = ElasticPool(most=1, keep=1, idle=5.0)
+def test_run_for_skips_an_item_whose_waiter_was_cancelled_before_it_ran(
+    drained: Callable[[ElasticPool], ElasticPool],
+) -> None:
+    pool = drained(ElasticPool(most=1, keep=1, idle=5.0))
     gate = threading.Event()
     ran: list[int] = []
 
