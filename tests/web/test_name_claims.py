@@ -141,13 +141,13 @@ def test_a_sites_names_are_checked_and_written_under_their_claim(
 ):
     domain, other = zone_name("s"), zone_name("t")
     seen: list[tuple[str, bool]] = []
-    check = sites._check_zones
+    check = sites._check_owners
 
     def checked(actor, account, hosts, field) -> None:
         seen.extend((h, any(h in c for c in claims)) for h in hosts)
         check(actor, account, hosts, field)
 
-    monkeypatch.setattr(sites, "_check_zones", checked)
+    monkeypatch.setattr(sites, "_check_owners", checked)
     sites.create_site(world.admin, NewSite(domain, account=world.bob_account.name, www=True))
     sites.update_site(world.admin, domain, aliases=[f"www.{domain}", other])
     assert seen == [(domain, True), (f"www.{domain}", True), (other, True)]
