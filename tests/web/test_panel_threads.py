@@ -28,7 +28,7 @@ def wait_until(condition: Any, seconds: float = 5.0) -> None:
 @pytest.fixture
 def drained() -> Iterator[Callable[[ElasticPool], ElasticPool]]:
     """Pools whose threads all end with the test: a pool keeps its first ``keep`` threads
-    for as long as the process lives, and has no shutdown of its own."""
+    for as long as the process lives, until it is shut down."""
     pools: list[ElasticPool] = []
 
     def register(pool: ElasticPool) -> ElasticPool:
@@ -37,14 +37,7 @@ def drained() -> Iterator[Callable[[ElasticPool], ElasticPool]]:
 
     yield register
     for pool in pools:
-        # With none to keep and no time to idle, each thread exits once it next waits; those
-        # waiting now are woken as the pool wakes a waiter for an item (each counted in
-        # _signals), so that the pool does not start a thread for an item nobody sent.
-        with pool._lock:
-            pool.keep, pool.idle = 0, 0.01
-            pool._signals = pool._waiting
-            pool._ready.notify_all()
-            pool._granted.notify_all()
+        pool.shutdown()
         wait_until(lambda pool=pool: pool.threads == 0)
     for thread in threading.enumerate():
         if any(thread.name.startswith(f"{pool.name}_") for pool in pools):

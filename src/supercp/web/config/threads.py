@@ -102,6 +102,20 @@ class ElasticPool:
         self._put((_LoopOutcome(loop, waiter), fn, args))
         return waiter
 
+    def shutdown(self) -> None:
+        """Let every thread exit once the queue is empty: none kept, none left idling.
+
+        The panel never calls it (its threads end with its process); the tests do, so that
+        no thread of a pool outlives the test that made it.
+        """
+        with self._lock:
+            self.keep, self.idle = 0, 0.01
+            # Each waiter woken here counts itself as signalled, so this wake-up is not
+            # taken for one that an item sent (which would leave that item waiting).
+            self._signals = self._waiting
+            self._ready.notify_all()
+            self._granted.notify_all()
+
     def _put(self, item: Item) -> None:
         with self._lock:
             self._items.append(item)
