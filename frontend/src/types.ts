@@ -24,9 +24,17 @@ export interface Flash {
   error: string | null;
 }
 
+/** A link of the main navigation; the server sends the ones the user's role sees. */
+export interface NavItem {
+  label: string;
+  href: string;
+}
+
 /** Sent with every page. */
 export interface SharedProps {
   auth: { user: User | null };
+  /** The modules' navigation for this user, in order (empty before sign-in). */
+  nav: NavItem[];
   flash: Flash;
   /** Inertia validation errors: field name → message. */
   errors: Record<string, string>;

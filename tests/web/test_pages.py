@@ -28,6 +28,7 @@ def test_a_first_visit_gets_the_html_shell_that_loads_the_build(client):
     page = json.loads(found.group(1))
     assert page["component"] == "Auth/Login"
     assert page["props"]["auth"] == {"user": None}
+    assert page["props"]["nav"] == []
     assert '<div id="app"></div>' in html
     # Inertia's HTTP client reads the CSRF token from this cookie.
     assert "XSRF-TOKEN" in response.cookies
@@ -71,6 +72,18 @@ def test_the_dashboard_shows_the_system_and_what_the_admin_may_count(pages, worl
     assert props["system"]["hostname"]
     assert {s["name"] for s in props["system"]["services"]} >= {"nginx", "mariadb"}
     assert props["auth"]["user"]["role"] == "admin"
+
+
+def test_the_navigation_shows_resellers_and_the_audit_log_to_admins_only(pages, world):
+    def labels(user) -> list[str]:
+        return [item["label"] for item in pages(user).page("/")["props"]["nav"]]
+
+    everyone = ["Dashboard", "Hosting accounts", "Sites", "DNS"]
+    mine = ["API tokens", "Security"]
+    assert labels(world.admin) == [*everyone, "Resellers", "API tokens", "Audit log", "Security"]
+    assert labels(world.rita) == [*everyone, *mine]
+    assert labels(world.alice) == [*everyone, *mine]
+    assert pages(world.admin).page("/")["props"]["nav"][3] == {"label": "DNS", "href": "/dns"}
 
 
 def test_a_customer_counts_only_their_own_account(pages, world):

@@ -2,7 +2,7 @@ import { Head, Link, router, usePage } from '@inertiajs/react';
 import { useState, type ReactNode } from 'react';
 import type { User } from '../types';
 import Flash from './Flash';
-import { isActive, navItemsFor, ROLE_LABELS } from './nav';
+import { isActive, ROLE_LABELS } from './nav';
 
 export function BrandMark({ className = 'size-7' }: { className?: string }) {
   return (
@@ -50,7 +50,7 @@ export interface LayoutProps {
 export default function Layout({ title, heading, description, actions, back, children }: LayoutProps) {
   const { props, url } = usePage();
   const user = props.auth.user;
-  const items = user ? navItemsFor(user.role) : [];
+  const items = props.nav;
   const [menuOpen, setMenuOpen] = useState(false);
 
   return (

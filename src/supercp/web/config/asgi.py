@@ -1,9 +1,9 @@
 """ASGI entry point: ``uvicorn supercp.web.config.asgi:application``.
 
 HTTP goes to Django, each request handled whole in a pool thread (config/http.py);
-WebSockets to Django Channels, which only serves /ws/dashboard (core/live.py) and
-/ws/jobs/<id> (jobs/live.py) and refuses any other origin than the panel's own and any
-connection without a signed-in session.
+WebSockets to Django Channels, which only serves the modules' routes (modules.py:
+/ws/dashboard, core/live.py; /ws/jobs/<id>, jobs/live.py) and refuses any other origin than
+the panel's own and any connection without a signed-in session.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 from importlib import import_module
+from typing import Any
 
 import django
 
@@ -26,15 +27,16 @@ from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from supercp.web.config.http import PanelHandler  # noqa: E402
-from supercp.web.core.live import DashboardConsumer  # noqa: E402
-from supercp.web.jobs.live import JobConsumer  # noqa: E402
+from supercp.web.modules import MODULES, load  # noqa: E402
 
-sockets = URLRouter(
-    [
-        path("ws/dashboard", DashboardConsumer.as_asgi()),
-        path("ws/jobs/<uuid:job_id>", JobConsumer.as_asgi()),
-    ]
-)
+
+def _consumer(dotted: str) -> Any:
+    """A channels consumer's ASGI app (channels ships no types)."""
+    consumer: Any = load(dotted, type)
+    return consumer.as_asgi()
+
+
+sockets = URLRouter([path(s.path, _consumer(s.consumer)) for m in MODULES for s in m.sockets])
 
 application = ProtocolTypeRouter(
     {

@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 from supercp.web.config import mysql
+from supercp.web.modules import MODULES
 
 DEBUG = False
 
@@ -28,11 +29,8 @@ INSTALLED_APPS = [
     # the worker (super-worker: django-tasks-db's db_worker, the service supercp-worker).
     "django_tasks",
     "django_tasks_db",
-    "supercp.web.core",
-    "supercp.web.accounts",
-    "supercp.web.jobs",
-    "supercp.web.sites",
-    "supercp.web.dns",
+    # The panel's own apps (modules.py).
+    *(m.app for m in MODULES),
 ]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # /ws/dashboard (core/live.py): the origins a browser may open it from, and how often the

@@ -1,34 +1,21 @@
-"""URLs: the REST API under /api/v1, and the pages (one urls.py per domain app)."""
+"""URLs: the REST API under /api/v1, and the pages: each module's router and urls.py
+(modules.py)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from ninja import Router
 
-from supercp.web.accounts import api as accounts_api
-from supercp.web.core import api as core_api
 from supercp.web.core.pages import error_page, not_found_page
 from supercp.web.core.rest import build_api, error_body
-from supercp.web.dns import api as dns_api
-from supercp.web.sites import api as sites_api
+from supercp.web.modules import MODULES, load
 
-# One line per domain app that has an API.
-api = build_api(
-    [
-        ("/accounts", accounts_api.router),
-        ("/tokens", core_api.router),
-        ("/sites", sites_api.router),
-        ("/dns", dns_api.router),
-    ]
-)
+api = build_api((m.api.prefix, load(m.api.router, Router)) for m in MODULES if m.api is not None)
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("", include("supercp.web.core.urls")),
-    path("", include("supercp.web.accounts.urls")),
-    path("", include("supercp.web.jobs.urls")),
-    path("", include("supercp.web.sites.urls")),
-    path("", include("supercp.web.dns.urls")),
+    *(path("", include(m.urls)) for m in MODULES if m.urls is not None),
 ]
 
 

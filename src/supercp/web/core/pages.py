@@ -34,6 +34,7 @@ from supercp.web.core import security
 from supercp.web.core.authz import Actor
 from supercp.web.core.models import User
 from supercp.web.core.rest import DuplicateKey, client_ip, parse_json, status_of
+from supercp.web.modules import nav_for
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound="Form")
@@ -195,6 +196,14 @@ def _auth(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _nav(request: HttpRequest) -> list[dict[str, str]]:
+    """The main navigation the user's role sees (modules.py); none before sign-in."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        return []
+    return [{"label": item.label, "href": item.href} for item in nav_for(user.role)]
+
+
 def _flash(request: HttpRequest) -> dict[str, str | None]:
     stored = request.session.pop(SESSION_FLASH, {})
     return {"success": stored.get("success"), "error": stored.get("error")}
@@ -206,7 +215,7 @@ def _errors(request: HttpRequest) -> dict[str, str]:
 
 
 class PageMiddleware:
-    """Shares auth, flash and errors with every page; turns page errors into answers."""
+    """Shares auth, nav, flash and errors with every page; turns page errors into answers."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -217,6 +226,7 @@ class PageMiddleware:
         inertia.share(
             request,
             auth=lambda: _auth(request),
+            nav=lambda: _nav(request),
             flash=lambda: _flash(request),
             errors=lambda: _errors(request),
         )
