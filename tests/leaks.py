@@ -1,4 +1,4 @@
-"""A pytest plugin that fails the test that leaves a thread running behind it.
+"""A pytest plugin that fails the test that leaves a thread or a child process behind it.
 
 A thread a test starts and does not join lives on into the tests after it. There it does
 what it was started for: it leaves a database transaction while the next test sets up, say,
@@ -10,11 +10,16 @@ Threads alive before a test's setup are not its own, and neither are those start
 setup of a fixture broader than a function (a session's server, say): they are meant to
 outlive the test. A thread the test let go of gets ``GRACE`` seconds to finish after the
 teardown, as a thread told to stop at the end of the test may still be on its way out.
+
+Child processes of the test run are watched the same way: one the test started and neither
+waited for nor reaped (a zombie counts) would be found by the garbage collector in a later
+test, whose ``ResourceWarning`` (an error here) then names the wrong test.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
 from collections.abc import Generator, Iterator
@@ -53,6 +58,26 @@ def idle_worker(thread: threading.Thread) -> bool:
     return getattr(thread, "_target", None) is futures_thread._worker and args[1].empty()
 
 
+def children() -> set[tuple[int, str]]:
+    """This process's child processes, as (pid, command name); zombies included."""
+    found: set[tuple[int, str]] = set()
+    me = os.getpid()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="utf-8", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue  # ended meanwhile
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == me:
+            found.add((int(entry.name), name))
+    return found
+
+
 class ThreadGuard:
     """The plugin's state: the threads alive before the current test, those owned by
     fixtures broader than a function, and those the current test left running."""
@@ -62,6 +87,10 @@ class ThreadGuard:
         self.owned: set[threading.Thread] = set()
         self.idle: list[threading.Thread] = []
         self.leaked: list[threading.Thread] = []
+        # The same for child processes.
+        self.children_before: set[tuple[int, str]] = set()
+        self.owned_children: set[tuple[int, str]] = set()
+        self.leaked_children: set[tuple[int, str]] = set()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(
@@ -69,16 +98,18 @@ class ThreadGuard:
     ) -> Generator[None, object, object]:
         if fixturedef.scope == "function":
             return (yield)
-        started = alive()
+        started, started_children = alive(), children()
         try:
             return (yield)
         finally:
             self.owned |= alive() - started
+            self.owned_children |= children() - started_children
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
         self.before = alive()
         self.idle, self.leaked = [], []
+        self.children_before, self.leaked_children = children(), set()
         return (yield)
 
     def wait(self) -> None:
@@ -95,6 +126,12 @@ class ThreadGuard:
             thread.join(max(0.0, deadline - time.monotonic()))
             if thread.is_alive():
                 self.leaked.append(thread)
+        now = children()
+        self.owned_children &= now
+        self.leaked_children = now - self.children_before - self.owned_children
+        while self.leaked_children and time.monotonic() < deadline:
+            time.sleep(0.05)  # one killed and waited for elsewhere may still be reaped
+            self.leaked_children &= children()
 
     def wait_for_idle(self) -> None:
         """Collect the executors nothing refers to any more, so their idle workers end."""
@@ -116,20 +153,29 @@ class ThreadGuard:
             result = yield
         except BaseException as err:
             self.wait_for_idle()
-            if self.leaked:
+            if self.leaked or self.leaked_children:
                 err.add_note(self.report(item))
             raise
         self.wait_for_idle()
-        if self.leaked:
+        if self.leaked or self.leaked_children:
             pytest.fail(self.report(item), pytrace=False)
         return result
 
     def report(self, item: pytest.Item) -> str:
-        names = "\n".join(f"  {describe(t)}" for t in sorted(self.leaked, key=lambda t: t.name))
-        return (
-            f"{item.nodeid} left {len(self.leaked)} thread(s) running {GRACE} s after its "
-            f"teardown (join every thread a test starts):\n{names}"
-        )
+        lines = []
+        if self.leaked:
+            names = "\n".join(f"  {describe(t)}" for t in sorted(self.leaked, key=lambda t: t.name))
+            lines.append(
+                f"{item.nodeid} left {len(self.leaked)} thread(s) running {GRACE} s after its "
+                f"teardown (join every thread a test starts):\n{names}"
+            )
+        if self.leaked_children:
+            names = "\n".join(f"  pid {pid} ({name})" for pid, name in sorted(self.leaked_children))
+            lines.append(
+                f"{item.nodeid} left {len(self.leaked_children)} child process(es) unreaped "
+                f"{GRACE} s after its teardown (wait for every process a test starts):\n{names}"
+            )
+        return "\n".join(lines)
 
 
 GUARD = pytest.StashKey[ThreadGuard]()

@@ -9,6 +9,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 INNER = """
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -73,10 +74,45 @@ def test_an_executor_dropped_in_a_cycle_is_collected():
 def test_keeps_an_executor_it_did_not_shut_down():
     kept.append(ThreadPoolExecutor(1, thread_name_prefix="kept"))
     kept[0].submit(int).result()
+
+
+@pytest.fixture(scope="module")
+def helper_process():
+    proc = subprocess.Popen(["sleep", "30"])
+    yield
+    proc.kill()
+    proc.wait()
+
+
+def test_a_process_of_a_module_fixture_is_not_the_tests(helper_process):
+    pass
+
+
+def test_leaves_a_process_running():
+    kept.append(subprocess.Popen(["sleep", "30"]))
+
+
+def test_leaves_a_killed_process_unreaped():
+    proc = subprocess.Popen(["sleep", "31"])
+    kept.append(proc)
+    proc.kill()
+
+
+def test_a_process_waited_for_is_fine():
+    subprocess.run(["true"], check=True)
+    proc = subprocess.Popen(["sleep", "30"])
+    proc.kill()
+    proc.wait()
+
+
+def test_zz_clean_up():
+    for proc in kept[1:]:
+        proc.kill()
+        proc.wait()
 """
 
 
-def test_the_test_that_leaks_a_thread_errors_at_its_teardown_and_its_neighbours_pass(
+def test_the_test_that_leaks_a_thread_or_a_process_errors_at_its_teardown_and_its_neighbours_pass(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A process of its own: the leaked thread must not outlive the inner run into this test.
@@ -87,7 +123,7 @@ def test_the_test_that_leaks_a_thread_errors_at_its_teardown_and_its_neighbours_
         "-W", "error::pytest.PytestUnhandledThreadExceptionWarning",
         timeout=60,
     )  # fmt: skip
-    result.assert_outcomes(passed=8, errors=3)
+    result.assert_outcomes(passed=13, errors=5)
     result.stdout.fnmatch_lines(
         [
             "*::test_leaves_a_thread_running ERROR*",
@@ -114,5 +150,16 @@ def test_the_test_that_leaks_a_thread_errors_at_its_teardown_and_its_neighbours_
             "*'kept_0' (running concurrent.futures.thread._worker)",
         ]
     )
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_leaves_a_process_running*",
+            "*test_leaves_a_process_running left 1 child process(es) unreaped*",
+            "*  pid * (sleep)",
+            "*ERROR at teardown of test_leaves_a_killed_process_unreaped*",
+            "*test_leaves_a_killed_process_unreaped left 1 child process(es)*",
+        ]
+    )
+    assert "test_a_process_waited_for_is_fine PASSED" in result.stdout.str()
+    assert "test_a_process_of_a_module_fixture_is_not_the_tests PASSED" in result.stdout.str()
     assert "'server'" not in result.stdout.str()
     assert "'late'" not in result.stdout.str()
