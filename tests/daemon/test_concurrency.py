@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from supercp.daemon.context import Context
-from supercp.daemon.registry import ROOT_AND_PANEL, bind
+from supercp.daemon.registry import bind
+from supercp.daemon.roles import ROOT_AND_PANEL
 from supercp.protocol.client import DaemonClient
 from supercp.protocol.models import Result, Spec, Strict
 from tests.daemon.threaded import ThreadDaemon

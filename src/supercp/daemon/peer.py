@@ -8,7 +8,7 @@ import socket
 import struct
 from dataclasses import dataclass
 
-from supercp.daemon.registry import Role
+from supercp.daemon.roles import Role
 
 _UCRED = struct.Struct("3i")  # struct ucred: pid, uid, gid
 

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from supercp.daemon.roles import Role
 from supercp.protocol.errors import InvalidParams
 from supercp.protocol.models import Spec, invalid_params
 
 if TYPE_CHECKING:
     from supercp.daemon.context import Context
-
-Role = Literal["root", "panel"]
-ROOT_ONLY: frozenset[Role] = frozenset({"root"})
-ROOT_AND_PANEL: frozenset[Role] = frozenset({"root", "panel"})
 
 P = TypeVar("P", bound=BaseModel)
 R = TypeVar("R")
