@@ -5,12 +5,14 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import zoneinfo
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -21,7 +23,7 @@ from pydantic import ValidationError
 from supercp.web.config import asgi, base
 from supercp.web.config.backend.base import FRESH_SECONDS, DatabaseWrapper
 from supercp.web.config.mysql import datetime_or_none, utc_datetime_or_none
-from supercp.web.config.panel import PanelConfig, load_config, read_secret_key
+from supercp.web.config.panel import PanelConfig, django_settings, load_config, read_secret_key
 from supercp.web.core.models import User
 
 
@@ -61,6 +63,9 @@ def test_the_path_comes_from_the_environment(tmp_path, monkeypatch):
         "threads = 0\n",
         "workers = 4\nthreads = 256\n",
         "threads = 513\n",
+        'dns_database_option_file = "mariadb-dns.cnf"\n',
+        'dns_database_name = "x; DROP"\n',
+        'default_php = "eight"\n',
     ],
 )
 def test_bad_config_is_refused(tmp_path, text):
@@ -68,6 +73,29 @@ def test_bad_config_is_refused(tmp_path, text):
     path.write_text(text)
     with pytest.raises(ValidationError):
         load_config(path)
+
+
+def test_the_modules_keys_sit_beside_the_panels_own_in_one_flat_file(tmp_path):
+    path = tmp_path / "panel.toml"
+    path.write_text(
+        'database_name = "panel"\ndns_database_name = "pdns"\ndefault_php = "8.2"\n'
+        'dns_database_option_file = "/etc/example/dns.cnf"\n'
+    )
+    config = load_config(path)
+    assert config.database_name == "panel"
+    assert django_settings(config) == {
+        "SUPERCP_DNS_DATABASE": {"read_default_file": "/etc/example/dns.cnf", "database": "pdns"},
+        "SUPERCP_DEFAULT_PHP": "8.2",
+    }
+
+
+def test_the_shipped_panel_toml_loads_and_documents_every_key():
+    shipped = Path(__file__).resolve().parents[2] / "deploy/config/panel.toml"
+    assert load_config(shipped) == PanelConfig()
+    text = shipped.read_text()
+    # Each key is set, or shown commented out, in the file the installer ships.
+    missing = [k for k in PanelConfig.model_fields if not re.search(rf"^(# )?{k} = ", text, re.M)]
+    assert missing == []
 
 
 def test_a_short_secret_key_is_refused(tmp_path):
@@ -114,7 +142,8 @@ def test_production_settings_take_the_database_login_from_the_option_file(tmp_pa
         "import json; from django.conf import settings as s; "
         # The column converters (functions) are no JSON.
         "s.DATABASES['default']['OPTIONS'].pop('conv'); "
-        "print(json.dumps([s.SECRET_KEY, s.ALLOWED_HOSTS, s.DEBUG, s.DATABASES['default']]))"
+        "print(json.dumps([s.SECRET_KEY, s.ALLOWED_HOSTS, s.DEBUG, s.DATABASES['default'], "
+        "s.SUPERCP_DNS_DATABASE]))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -127,7 +156,7 @@ def test_production_settings_take_the_database_login_from_the_option_file(tmp_pa
         text=True,
         check=True,
     )
-    secret, hosts, debug, database = json.loads(done.stdout)
+    secret, hosts, debug, database, dns = json.loads(done.stdout)
     assert (secret, debug) == ("k" * 64, False)
     # The configured names, then the machine's own (the installer's URL and certificate).
     assert hosts[0] == "panel.example.test"
@@ -135,6 +164,11 @@ def test_production_settings_take_the_database_login_from_the_option_file(tmp_pa
     assert database["OPTIONS"]["read_default_file"] == "/etc/example/db.cnf"
     assert "PASSWORD" not in database or not database["PASSWORD"]
     assert "USER" not in database or not database["USER"]
+    # A module's setting, from its panel.toml keys (here their defaults).
+    assert dns == {
+        "read_default_file": "/etc/supercp/panel/mariadb-dns.cnf",
+        "database": "powerdns",
+    }
 
 
 def test_the_panel_listens_on_8443_with_the_installers_certificate_by_default():

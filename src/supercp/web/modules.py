@@ -12,8 +12,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
 
 # core.models.Role's values; the models cannot be imported here (see the module's doc).
 ALL = ("admin", "reseller", "customer")
@@ -48,6 +51,24 @@ class Socket:
     consumer: str
 
 
+class ModuleConfig(BaseModel):
+    """A module's keys in panel.toml, and the Django settings they make; a path among them
+    must be absolute."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def django_settings(self) -> dict[str, object]:
+        """The settings (SUPERCP_*) these keys set; base.py has them from the defaults."""
+        return {}
+
+    @model_validator(mode="after")
+    def _absolute_paths(self) -> ModuleConfig:
+        for name, value in self:
+            if isinstance(value, Path) and not value.is_absolute():
+                raise ValueError(f"{name} must be an absolute path")
+        return self
+
+
 @dataclass(frozen=True)
 class Module:
     """One Django app of the panel and what it adds to the rest."""
@@ -59,7 +80,7 @@ class Module:
     urls: str | None = None
     nav: tuple[NavItem, ...] = ()
     sockets: tuple[Socket, ...] = ()
-    # Its panel.toml keys: a config.panel.ModuleConfig subclass (see docs/panel.md).
+    # Its panel.toml keys: a ModuleConfig (see docs/panel.md, "Settings").
     config: str | None = None
     # Hook point → what the module registers there, as a dotted path; the app that owns the
     # point says what it must be (accounts/hooks.py "accounts", dns/ownership.py "names").

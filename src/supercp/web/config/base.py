@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 from supercp.web.config import mysql
+from supercp.web.config.panel import PanelConfig, django_settings
 from supercp.web.modules import MODULES
 
 DEBUG = False
@@ -203,12 +204,5 @@ SUPERCP_DAEMON_TIMEOUT = 120.0
 SUPERCP_PANEL_THREADS = 256
 # Of those, how many run at once (panel.toml's running).
 SUPERCP_PANEL_RUNNING = 2
-# The PHP version of a new site when none is asked for (panel.toml's default_php); None: the
-# newest installed.
-SUPERCP_DEFAULT_PHP: str | None = None
-# PowerDNS's database (dns/pdns.py): MySQLdb.connect's arguments, the login from an option
-# file (overridden from panel.toml's dns_database_option_file and dns_database_name).
-SUPERCP_DNS_DATABASE: dict[str, object] = {
-    "read_default_file": "/etc/supercp/panel/mariadb-dns.cnf",
-    "database": "powerdns",
-}
+# The modules' own settings (each module's config.py), from their panel.toml defaults.
+globals().update(django_settings(PanelConfig()))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from supercp.web.config.base import *  # noqa: F403  (Django reads settings as module globals)
 from supercp.web.config.base import frontend_version, mariadb, vite
-from supercp.web.config.panel import load_config, read_secret_key
+from supercp.web.config.panel import django_settings, load_config, read_secret_key
 
 PANEL = load_config()
 
@@ -31,11 +31,8 @@ DEFAULT_FROM_EMAIL = f"GetSuperCP <noreply@{socket.getfqdn()}>"
 SUPERCP_DAEMON_TIMEOUT = PANEL.daemon_timeout
 SUPERCP_PANEL_THREADS = PANEL.threads
 SUPERCP_PANEL_RUNNING = PANEL.running
-SUPERCP_DEFAULT_PHP = PANEL.default_php
-SUPERCP_DNS_DATABASE = {
-    "read_default_file": str(PANEL.dns_database_option_file),
-    "database": PANEL.dns_database_name,
-}
+# The modules' own settings (each module's config.py), from their keys in the file.
+globals().update(django_settings(PANEL))
 
 # collectstatic copies the built frontend (and Django's own files) to STATIC_ROOT, which the
 # panel serves under /static/.

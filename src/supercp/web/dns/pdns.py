@@ -23,9 +23,9 @@ from typing import Any
 
 # mysqlclient ships no types (types-mysqlclient has them, where installed).
 import MySQLdb  # type: ignore[import-untyped,unused-ignore]
-from django.conf import settings
 
 from supercp.protocol.errors import Unavailable
+from supercp.web.dns import config
 from supercp.web.dns.records import Record
 from supercp.web.dns.rectify import Order
 
@@ -81,7 +81,7 @@ class _Pool:
         self._slots = threading.BoundedSemaphore(POOL_SIZE)
 
     def _connect(self) -> Any:
-        options = dict(settings.SUPERCP_DNS_DATABASE)
+        options = config.database()
         try:
             conn = MySQLdb.connect(
                 charset="utf8mb4",

@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import idna
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
@@ -42,7 +41,7 @@ from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_wri
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import services as dns
 from supercp.web.dns.ownership import claiming, foreign_name, overlapping_name
-from supercp.web.sites import names
+from supercp.web.sites import config, names
 from supercp.web.sites.models import Site, SiteHost, State
 
 log = logging.getLogger(__name__)
@@ -198,7 +197,7 @@ def php_versions(actor: Actor) -> rpc.PhpVersions:
     new site gets: panel.toml's default_php if it is installed, else the newest."""
     with daemon.client() as c:
         found = c.invoke(rpc.PHP_VERSIONS)
-    wanted = settings.SUPERCP_DEFAULT_PHP
+    wanted = config.default_php()
     if wanted is not None and wanted in found.versions:
         return found.model_copy(update={"default": wanted})
     if wanted is not None:
