@@ -7,6 +7,7 @@ runner, say) and register methods of its own.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,14 +25,14 @@ from tests.conftest import make_root, wait_for_socket, write_config
 
 
 class ThreadDaemon:
-    """``extra`` methods join the registry; ``deps`` replace dependencies by name."""
+    """``extra`` methods join the registry; ``deps`` replace namespaces' states by name."""
 
     def __init__(self, base: Path, extra: Sequence[Method[Any, Any]] = (), **deps: Any) -> None:
         self.root = make_root(base)
         config = load_config(write_config(base, self.root))
         built = build_deps(config)
         registry = Registry([*all_methods(), *extra])
-        self.deps = type(built)(**{**built.__dict__, "registry": registry, **deps})
+        self.deps = dataclasses.replace(built, registry=registry, states={**built.states, **deps})
         self.audit = AuditLog(config.audit_dir)
         self.server = DaemonServer(
             config.socket,

@@ -11,36 +11,22 @@ import sys
 from pathlib import Path
 
 from supercp import __version__
+from supercp.daemon import modules
 from supercp.daemon.audit import AuditLog
 from supercp.daemon.config import DEFAULT_CONFIG_PATH, DaemonConfig, load_config
 from supercp.daemon.context import Deps
 from supercp.daemon.dispatch import Dispatcher
-from supercp.daemon.dns.manager import DnsManager
-from supercp.daemon.handlers import all_methods
+from supercp.daemon.handlers import NAMESPACES
 from supercp.daemon.notify import sd_notify
 from supercp.daemon.peer import RoleResolver
-from supercp.daemon.registry import Registry
 from supercp.daemon.server import DaemonServer
-from supercp.daemon.system.accounts import AccountManager
 from supercp.daemon.system.runner import SystemRunner
-from supercp.daemon.system.services import ServiceManager
-from supercp.daemon.web.manager import WebManager
 
 log = logging.getLogger("supercp.daemon")
 
 
 def build_deps(config: DaemonConfig) -> Deps:
-    runner = SystemRunner(config.command_timeout)
-    accounts = AccountManager(config, runner)
-    return Deps(
-        config=config,
-        runner=runner,
-        accounts=accounts,
-        services=ServiceManager(config.host_path("/"), runner, config.command_timeout),
-        web=WebManager(config, runner, accounts),
-        dns=DnsManager(config, runner),
-        registry=Registry(all_methods()),
-    )
+    return modules.build_deps(config, SystemRunner(config.command_timeout), NAMESPACES)
 
 
 async def serve(config: DaemonConfig) -> None:
@@ -55,9 +41,9 @@ async def serve(config: DaemonConfig) -> None:
         line_timeout=config.line_timeout,
     )
     await server.start()
-    # Shard masters that should run but do not (a reboot without systemd, one that died):
-    # in the background, so the socket is up at once; their reloads wait for their starts.
-    shards = asyncio.create_task(deps.web.start())
+    # In the background, so the socket is up at once (the sites' shard masters that should
+    # run but do not, say: their reloads wait for their starts).
+    started = modules.start(deps)
     trimmer = asyncio.create_task(server.trimmer.run())
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -71,9 +57,7 @@ async def serve(config: DaemonConfig) -> None:
     sd_notify("STOPPING=1")
     await server.stop(config.shutdown_grace)
     trimmer.cancel()
-    await shards
-    await deps.web.settle(config.shutdown_grace)
-    deps.web.close()
+    await modules.stop(deps, started, config.shutdown_grace)
     audit.close()
     log.info("stopped")
 

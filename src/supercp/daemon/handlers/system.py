@@ -7,7 +7,10 @@ from typing import Any
 
 from supercp import __version__
 from supercp.daemon.context import Context
-from supercp.daemon.registry import ROOT_AND_PANEL, Method, bind, bind_inline
+from supercp.daemon.handlers.services import STATE as SERVICES
+from supercp.daemon.modules import Module
+from supercp.daemon.registry import Method, bind, bind_inline
+from supercp.daemon.roles import ROOT_AND_PANEL
 from supercp.daemon.system import facts
 from supercp.protocol import system as api
 from supercp.protocol.models import NoParams
@@ -36,7 +39,7 @@ async def info(ctx: Context, params: NoParams) -> api.SystemInfo:
     # statvfs can block on a stuck mount; keep it off the event loop. Service states come
     # from a short cache: the dashboard asks often, and each state is an init script run.
     host, services = await asyncio.gather(
-        asyncio.to_thread(_host_facts), ctx.deps.services.recent_status()
+        asyncio.to_thread(_host_facts), ctx.deps.get(SERVICES).recent_status()
     )
     return api.SystemInfo(
         os=facts.os_release(ctx.deps.config.host_path("/")),
@@ -63,3 +66,4 @@ async def describe(ctx: Context, params: NoParams) -> api.Description:
 
 
 METHODS: list[Method[Any, Any]] = [ping, info, describe]
+MODULE = Module("system", METHODS)
