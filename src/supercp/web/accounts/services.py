@@ -22,15 +22,14 @@ from pydantic import ValidationError as PydanticError
 from supercp.protocol import accounts as rpc
 from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from supercp.protocol.names import AccountName
+from supercp.web.accounts import hooks
 from supercp.web.accounts.models import AccountTotal, HostingAccount, State
 from supercp.web.core import audit, daemon, rows
 from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_role, require_writable
 from supercp.web.core.models import Role, User
 from supercp.web.core.services import Page, check_email, check_new_password, check_page
-from supercp.web.dns import services as dns
 from supercp.web.jobs import services as jobs
 from supercp.web.jobs.models import Job
-from supercp.web.sites import bulk as sites
 
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
@@ -340,8 +339,8 @@ def _set_state(actor: Actor, name: str, state: State, action: str) -> HostingAcc
         )
         with daemon.client() as c:
             c.invoke(rpc.ENSURE, params)
-        # Its sites are served suspended while it is (see sites/bulk.py).
-        sites.apply_account_sites(actor, account)
+        # The other modules follow (hooks.py): its sites are served suspended while it is.
+        hooks.state_changed(actor, account)
     return get_account(actor, name)
 
 
@@ -360,8 +359,9 @@ def delete_account(actor: Actor, name: str, *, keep_home: bool = False) -> rpc.R
     with transaction.atomic():
         account = _for_change(actor, name)
         audit.record(actor, "account.delete", name, keep_home=keep_home)
-        sites.remove_account_sites(actor, account)
-        with dns.removing_account_zones(actor, account), daemon.client() as c:
+        # The other modules' parts go with it (hooks.py): the daemon takes the sites off
+        # nginx with the account, in one reload; the zones leave PowerDNS once it did.
+        with hooks.removing(actor, account), daemon.client() as c:
             result = c.invoke(rpc.REMOVE, rpc.RemoveParams(name=name, keep_home=keep_home))
         user = account.user
         account.delete()

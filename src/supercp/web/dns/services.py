@@ -37,6 +37,7 @@ from supercp.protocol.errors import (
     SuperCPError,
     ValidationFailed,
 )
+from supercp.web.accounts.hooks import AccountHooks
 from supercp.web.accounts.models import HostingAccount
 from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_writable
@@ -468,3 +469,6 @@ def removing_account_zones(actor: Actor, account: HostingAccount) -> Iterator[No
         yield
     for zone in gone:
         _refresh(zone.name, gone=True)
+
+
+ACCOUNT_HOOKS = AccountHooks(removing=removing_account_zones)

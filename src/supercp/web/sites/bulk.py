@@ -6,6 +6,7 @@ which re-applies every site from the database.
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from supercp.protocol import web as rpc
 from supercp.protocol.errors import Forbidden, SystemFailure
+from supercp.web.accounts.hooks import AccountHooks
 from supercp.web.accounts.models import HostingAccount
 from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, require_writable
@@ -26,7 +28,7 @@ REBUILD_BATCH = 500
 REBUILD_CALLS = 4
 
 
-# --- hooks of the accounts' service -------------------------------------------------------------
+# --- hooks of the accounts' service (accounts/hooks.py) -----------------------------------------
 
 
 def apply_account_sites(actor: Actor, account: HostingAccount) -> None:
@@ -39,9 +41,10 @@ def apply_account_sites(actor: Actor, account: HostingAccount) -> None:
                 raise SystemFailure(f"{item.domain}: {item.error.message}", code=item.error.code)
 
 
-def remove_account_sites(actor: Actor, account: HostingAccount) -> None:
-    """Drop an account's sites with the account (call in that transaction, before the
-    daemon's ``accounts.remove``).
+@contextlib.contextmanager
+def removing_account_sites(actor: Actor, account: HostingAccount) -> Iterator[None]:
+    """Drop an account's sites with the account (around the daemon's ``accounts.remove``,
+    in the account's transaction).
 
     The daemon takes them off nginx and PHP-FPM itself when it removes the account, all in
     one reload: one ``web.site.remove`` each waited for a reload of its own (about a second
@@ -52,6 +55,10 @@ def remove_account_sites(actor: Actor, account: HostingAccount) -> None:
     for domain in domains:
         audit.record(actor, "site.delete", domain, account_deleted=account.name)
     Site.objects.filter(account=account).delete()
+    yield
+
+
+ACCOUNT_HOOKS = AccountHooks(state_changed=apply_account_sites, removing=removing_account_sites)
 
 
 # --- rebuild ------------------------------------------------------------------------------------
