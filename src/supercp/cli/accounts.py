@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from supercp.cli.context import JsonOption, build, use_json
+from supercp.cli.groups import Group
 from supercp.cli.output import console, out
 from supercp.cli.panel import django_panel
 from supercp.protocol import accounts as api
@@ -175,3 +176,16 @@ def delete(
         out.emit(result)
     else:
         console.print(f"Deleted account [bold]{name}[/]")
+
+
+GROUPS = [
+    Group(
+        "account",
+        app,
+        reaches={
+            "accounts.ensure": "account create",
+            "accounts.remove": "account delete",
+            "accounts.list": "account list",
+        },
+    )
+]

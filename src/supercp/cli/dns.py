@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from supercp.cli.context import JsonOption, use_json
+from supercp.cli.groups import Group
 from supercp.cli.output import console, host_name, out
 from supercp.cli.panel import django_panel
 
@@ -369,3 +370,20 @@ def record_delete(  # noqa: PLR0917 (typer maps each parameter to an argument or
             console.print(
                 f"Deleted {v.name} {v.record.type} {v.record.data}  (id {v.id})", highlight=False
             )
+
+
+GROUPS = [
+    Group(
+        "dns",
+        app,
+        reaches={
+            "dns.zone.refresh": "dns record add",
+            "dns.zone.secure": "dns zone secure",
+            "dns.zone.unsecure": "dns zone unsecure",
+        },
+        not_offered={
+            "dns.zone.dnssec": "the panel's zone page shows the keys; `zone secure` prints them",
+            "dns.zone.rectify": "every refresh of a signed zone rectifies it; kept for repairs",
+        },
+    )
+]

@@ -11,6 +11,7 @@ import typer
 from supercp import __version__
 from supercp.cli import accounts, dns, panel, sites, system
 from supercp.cli.context import JsonOption, settings, use_json
+from supercp.cli.groups import Group
 from supercp.cli.output import out
 from supercp.protocol.errors import InternalError, SuperCPError, ValidationFailed
 
@@ -21,14 +22,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(system.daemon_app, name="daemon")
-app.add_typer(system.system_app, name="system")
-app.add_typer(accounts.app, name="account")
-app.add_typer(sites.app, name="site")
-app.command("rebuild")(sites.rebuild)
-app.add_typer(dns.app, name="dns")
-app.add_typer(panel.admin_app, name="admin")
-app.add_typer(panel.token_app, name="api-token")
+# In the order `super-cli --help` lists them; a new module adds its groups here.
+GROUPS: tuple[Group, ...] = (
+    *system.GROUPS,
+    *accounts.GROUPS,
+    *sites.GROUPS,
+    *dns.GROUPS,
+    *panel.GROUPS,
+)
+for group in GROUPS:
+    group.mount(app)
 
 
 def _version(value: bool) -> None:

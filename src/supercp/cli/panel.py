@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from supercp.cli.context import JsonOption, use_json
+from supercp.cli.groups import Group
 from supercp.cli.output import console, out
 from supercp.protocol.errors import Unavailable
 
@@ -159,3 +160,7 @@ def token_create(
     until = f", expires {t.expires_at:%Y-%m-%d}" if t.expires_at else ""
     console.print(f"Created {kind} [bold]{t.public_id}[/] for {user}{until}")
     console.print(f"Token (shown once): [bold]{new.plaintext}[/]")
+
+
+# The panel's own objects: their commands call no daemon method.
+GROUPS = [Group("admin", admin_app), Group("api-token", token_app)]

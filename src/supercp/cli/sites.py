@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from supercp.cli.context import JsonOption, use_json
+from supercp.cli.groups import Group
 from supercp.cli.output import console, err_console, host_name, out
 from supercp.cli.panel import django_panel
 
@@ -260,3 +261,24 @@ def rebuild(
         )
     if failed:
         raise typer.Exit(1)
+
+
+GROUPS = [
+    Group(
+        "site",
+        app,
+        reaches={
+            "web.site.apply": "site create",
+            "web.site.apply_many": "rebuild",
+            "web.site.remove": "site delete",
+            "web.php.versions": "site create",
+        },
+        not_offered={
+            "web.site.suspend": "`site suspend` applies the site as suspended, as the panel does",
+            "web.site.unsuspend": "`site unsuspend` applies the site, as the panel does",
+            "web.site.list": "`site list` shows the panel's sites; this one is for scripts",
+            "web.site.logs": "the panel's site page shows the logs; no command yet",
+        },
+        top={"rebuild": rebuild},
+    )
+]

@@ -6,6 +6,7 @@ import typer
 from rich.table import Table
 
 from supercp.cli.context import JsonOption, client, use_json
+from supercp.cli.groups import Group
 from supercp.cli.output import console, out
 from supercp.protocol import system as api
 
@@ -78,3 +79,23 @@ def info(json: JsonOption = False) -> None:
         colour = colours.get(s.state, "dim")
         services.add_row(s.name, s.unit, s.version or "-", f"[{colour}]{s.state}[/]")
     console.print(services)
+
+
+GROUPS = [
+    Group(
+        "daemon",
+        daemon_app,
+        reaches={"system.ping": "daemon ping", "system.describe": "daemon describe"},
+    ),
+    Group(
+        "system",
+        system_app,
+        reaches={"system.info": "system info"},
+        not_offered={
+            # super-cli has no services group; these stay for root's scripts on the socket.
+            "services.status": "`system info` shows every managed service's state",
+            "services.reload": "no command yet: `systemctl reload` from a shell",
+            "services.restart": "no command yet: `systemctl restart` from a shell",
+        },
+    ),
+]
