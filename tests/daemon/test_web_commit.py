@@ -10,10 +10,9 @@ import pytest
 
 from supercp.daemon.config import DaemonConfig
 from supercp.daemon.system.accounts import AccountManager
+from supercp.daemon.system.reloader import Change, CoalescedCheck, Fingerprint, Reloader
 from supercp.daemon.system.runner import SystemRunner
 from supercp.daemon.web.manager import WebManager, _Job
-from supercp.daemon.web.reloader import Change, Fingerprint, Reloader
-from supercp.daemon.web.services import Batched
 from supercp.protocol.errors import Timeout
 from supercp.protocol.web import SiteSpec
 
@@ -168,14 +167,14 @@ def test_candidates_are_checked_at_once_and_a_refused_one_fails_its_own_site(
 
 
 def test_concurrent_calls_share_a_candidate_run_and_problems_stay_with_their_call() -> None:
-    runs: list[list[str]] = []
+    runs: list[list[tuple[int, str]]] = []
 
-    async def check(files: dict[str, str]) -> dict[str, str]:
+    async def check(files: dict[tuple[int, str], str]) -> dict[tuple[int, str], str]:
         runs.append(sorted(files))
         await asyncio.sleep(0.02)
         return {key: "broken" for key, text in files.items() if text == "bad"}
 
-    batched = Batched(check)
+    batched: CoalescedCheck[str] = CoalescedCheck(check)
 
     async def main() -> list[dict[str, str]]:
         calls = [batched({"site.example": "bad" if i == 7 else "ok"}) for i in range(50)]
@@ -188,10 +187,10 @@ def test_concurrent_calls_share_a_candidate_run_and_problems_stay_with_their_cal
 
 
 def test_a_checker_that_fails_fails_every_call_of_its_run() -> None:
-    async def check(files: dict[str, str]) -> dict[str, str]:
+    async def check(files: dict[tuple[int, str], str]) -> dict[tuple[int, str], str]:
         raise Timeout("nginx did not finish in time")
 
-    batched = Batched(check)
+    batched: CoalescedCheck[str] = CoalescedCheck(check)
 
     async def main() -> list[object]:
         return await asyncio.gather(

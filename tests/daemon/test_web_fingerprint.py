@@ -7,7 +7,7 @@ from supercp.daemon.config import DaemonConfig
 from supercp.daemon.system.runner import SystemRunner
 from supercp.daemon.web.fpm import PhpFpm
 from supercp.daemon.web.layout import WebLayout
-from supercp.daemon.web.services import Nginx
+from supercp.daemon.web.nginx import Nginx
 
 
 def layout(tmp_path: Path) -> WebLayout:

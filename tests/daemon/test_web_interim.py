@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from supercp.daemon.web import dirs, disk, interim
+from supercp.daemon.system.reloader import Change, ReloadFailed
+from supercp.daemon.web import default_server, server_files, site_dirs
 from supercp.daemon.web.manager import _Job
 from supercp.daemon.web.records import Record
-from supercp.daemon.web.reloader import Change, ReloadFailed
 from supercp.protocol.errors import Timeout
 from supercp.protocol.web import SiteSpec
 from tests.daemon.test_web_commit import Bench
@@ -43,10 +43,10 @@ def new_site(bench: Bench, domain: str, *, vhost: bytes = b"ok", **extra: object
     spec = SiteSpec.model_validate({"domain": domain, "account": "alice", "php": "8.2", **extra})
     job = _Job(spec, changed=True)
     job.plan = bench.manager.layout.plan(spec, "supercp-users")
-    job.owner = dirs.Owner(os.getuid(), os.getgid(), os.getgid())
+    job.owner = site_dirs.Owner(os.getuid(), os.getgid(), os.getgid())
     # As _make_dirs leaves it: the site's access log exists.
     job.plan.access_log.parent.mkdir(parents=True, exist_ok=True)
-    disk.ensure_log(job.plan.access_log, os.getuid(), os.getgid())
+    server_files.ensure_log(job.plan.access_log, os.getuid(), os.getgid())
     path = bench.vhosts / f"{domain}.conf"
     job.vhost = {path: vhost}
     job.new_vhost = not path.exists()
@@ -65,8 +65,8 @@ def commit_answered(bench: Bench, jobs: list[_Job]) -> tuple[float | None, dict[
         task = asyncio.create_task(bench.manager._commit(jobs, serving))
         await asyncio.wait([task, serving], return_when=asyncio.FIRST_COMPLETED)
         seen = {
-            name: sorted(os.listdir(bench.manager.layout.interim(name)))
-            for name in interim.entries(bench.manager.layout)
+            name: sorted(os.listdir(bench.manager.layout.entry(name)))
+            for name in default_server.entries(bench.manager.layout)
         }
         answered = time.monotonic() if serving.done() and not task.done() else None
         await task
@@ -87,7 +87,7 @@ def test_a_new_site_is_answered_once_its_pool_is_up_and_its_entry_serves_it(
     assert bench.at("php-fpm", "reloaded") <= answered < bench.at("nginx", "reloaded")
     assert seen == {"new.example": ["access.log", "php", "php.sock", "root"]}
     # Once nginx has the block, the entry is gone and the record committed.
-    assert interim.entries(layout) == []
+    assert default_server.entries(layout) == []
     assert bench.manager.records.sites["new.example"].committed
 
 
@@ -96,9 +96,9 @@ def test_an_entry_links_the_sites_own_files(bench: Bench) -> None:
     job = new_site(bench, "links.example")
     assert job.plan is not None
     layout = bench.manager.layout
-    disk.ensure_log(job.plan.access_log, 4343, 0)
-    interim.open_entries(layout, job.plan, 4242)
-    entry = layout.interim("links.example")
+    server_files.ensure_log(job.plan.access_log, 4343, 0)
+    default_server.open_entries(layout, job.plan, 4242)
+    entry = layout.entry("links.example")
     assert os.readlink(entry / "root") == str(job.plan.docroot)
     assert os.readlink(entry / "php.sock") == str(job.plan.socket)
     assert os.path.samefile(entry / "access.log", job.plan.access_log)
@@ -109,10 +109,10 @@ def test_an_entry_links_the_sites_own_files(bench: Bench) -> None:
     assert os.stat(entry).st_uid == os.getuid()
     assert os.stat(entry).st_mode & 0o777 == 0o755
     # Opening again replaces it whole; nothing half-built is left.
-    interim.open_entries(layout, job.plan, 4242)
-    assert sorted(os.listdir(layout.interim_dir)) == ["links.example"]
-    interim.close_entries(layout, ["links.example", "never.example"])
-    assert os.listdir(layout.interim_dir) == []
+    default_server.open_entries(layout, job.plan, 4242)
+    assert sorted(os.listdir(layout.entries_dir)) == ["links.example"]
+    default_server.close_entries(layout, ["links.example", "never.example"])
+    assert os.listdir(layout.entries_dir) == []
 
 
 def test_aliases_get_entries_and_www_redirects_are_marked(bench: Bench) -> None:
@@ -125,15 +125,15 @@ def test_aliases_get_entries_and_www_redirects_are_marked(bench: Bench) -> None:
     static = new_site(bench, "static.example", php=None)
     plans = {j.spec.domain: j.plan for j in (served, apex, www, other, suspended, static)}
     assert all(p is not None for p in plans.values())
-    eligible = {d for d, p in plans.items() if p is not None and interim.eligible(p)}
+    eligible = {d for d, p in plans.items() if p is not None and default_server.eligible(p)}
     # Another alias that redirects: the default server cannot know where to; suspended: its
     # block serves a page of its own. Both wait for their blocks.
     assert eligible == {"served.example", "apex.example", "www.www.example", "static.example"}
     for domain in sorted(eligible):
         plan = plans[domain]
         assert plan is not None
-        interim.open_entries(layout, plan, os.getuid())
-    held = {n: sorted(os.listdir(layout.interim(n))) for n in interim.entries(layout)}
+        default_server.open_entries(layout, plan, os.getuid())
+    held = {n: sorted(os.listdir(layout.entry(n))) for n in default_server.entries(layout)}
     php = ["access.log", "php", "php.sock", "root"]
     assert held == {
         "served.example": php,
@@ -147,7 +147,7 @@ def test_aliases_get_entries_and_www_redirects_are_marked(bench: Bench) -> None:
     }
     # An alias's entry logs to its site's access log.
     assert os.path.samefile(
-        layout.interim("b.example") / "access.log", layout.log("served.example", "access")
+        layout.entry("b.example") / "access.log", layout.log("served.example", "access")
     )
 
 
@@ -170,7 +170,7 @@ def test_without_our_default_server_a_new_site_waits_for_nginx(bench: Bench) -> 
     layout = bench.manager.layout
     layout.default_server.parent.mkdir(parents=True, exist_ok=True)
     layout.default_server.write_text("server { listen 80 default_server; return 444; }\n")
-    assert not interim.available(layout)
+    assert not default_server.available(layout)
 
 
 def test_a_change_to_a_site_nginx_serves_waits_for_nginx(bench: Bench) -> None:
@@ -194,7 +194,7 @@ def test_a_batch_with_one_site_that_must_wait_is_answered_after_nginx(
     assert answered is None
     # The new site was served early all the same, until nginx's reload.
     assert "1 new site(s) served by the default server" in caplog.text
-    assert interim.entries(bench.manager.layout) == []
+    assert default_server.entries(bench.manager.layout) == []
 
 
 def test_a_block_nginx_refuses_first_gets_no_entry_and_no_early_answer(bench: Bench) -> None:
@@ -243,7 +243,7 @@ def test_after_a_reload_that_was_not_seen_the_entry_keeps_serving(bench: Bench) 
     assert isinstance(job.error, ReloadFailed)
     # The block is in place but maybe not loaded: the entry stays, the record stays
     # uncommitted, and the next apply reloads.
-    assert interim.entries(bench.manager.layout) == ["lost.example"]
+    assert default_server.entries(bench.manager.layout) == ["lost.example"]
     assert not bench.manager.records.sites["lost.example"].committed
 
 
@@ -299,17 +299,17 @@ def test_the_sweep_keeps_the_entries_of_sites_whose_reload_a_crash_cut_short(
     done = new_site(bench, "done.example")
     for job in (pending, done):
         assert job.plan is not None
-        interim.open_entries(layout, job.plan, os.getuid())
-    (layout.interim_dir / ".tmp-half.example").mkdir()
-    (layout.interim_dir / "stray.example").mkdir()
+        default_server.open_entries(layout, job.plan, os.getuid())
+    (layout.entries_dir / ".tmp-half.example").mkdir()
+    (layout.entries_dir / "stray.example").mkdir()
     record = layout.record("done.example")
     bench.manager.records.put(record, Record(done.spec, committed=True), durable=False)
     restarted = type(bench.manager)(
         bench.manager.config, bench.manager.runner, bench.manager.accounts
     )
     assert not restarted.records.sites["pending.example"].committed
-    assert interim.entries(layout) == ["pending.example", "www.pending.example"]
-    assert sorted(os.listdir(layout.interim_dir)) == ["pending.example", "www.pending.example"]
+    assert default_server.entries(layout) == ["pending.example", "www.pending.example"]
+    assert sorted(os.listdir(layout.entries_dir)) == ["pending.example", "www.pending.example"]
 
 
 def test_across_file_systems_an_entrys_own_log_lines_reach_the_sites_log(
@@ -323,9 +323,10 @@ def test_across_file_systems_an_entrys_own_log_lines_reach_the_sites_log(
     assert job.plan is not None
     layout = bench.manager.layout
     job.plan.access_log.write_text("before\n")
-    interim.open_entries(layout, job.plan, os.getuid())
-    (layout.interim("apart.example") / "access.log").write_text("GET /\n")
-    (layout.interim("www.apart.example") / "access.log").write_text("GET /www\n")
-    interim.close_entries(layout, ["apart.example", "www.apart.example"], job.plan.access_log)
+    default_server.open_entries(layout, job.plan, os.getuid())
+    (layout.entry("apart.example") / "access.log").write_text("GET /\n")
+    (layout.entry("www.apart.example") / "access.log").write_text("GET /www\n")
+    names = ["apart.example", "www.apart.example"]
+    default_server.close_entries(layout, names, job.plan.access_log)
     assert job.plan.access_log.read_text() == "before\nGET /\nGET /www\n"
-    assert interim.entries(layout) == []
+    assert default_server.entries(layout) == []

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from supercp.daemon.web import services
+from supercp.daemon.system import processes
+from supercp.daemon.web import nginx
 
 
 def exiting(*args: Any, **kwargs: Any) -> Any:
@@ -16,15 +17,15 @@ def exiting(*args: Any, **kwargs: Any) -> Any:
 
 
 def test_a_worker_that_exits_while_read_counts_as_retired(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(services, "open", exiting, raising=False)
-    assert services._retiring(os.getpid()) is True
+    monkeypatch.setattr(processes, "open", exiting, raising=False)
+    assert nginx._retiring(os.getpid()) is True
 
 
 def test_a_master_that_exits_while_read_has_no_children(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(services, "open", exiting, raising=False)
-    assert services._children(os.getpid()) == set()
+    monkeypatch.setattr(processes, "open", exiting, raising=False)
+    assert processes.children(os.getpid()) == set()
 
 
 def test_a_live_process_that_is_no_nginx_worker_counts_as_retired():
     # The pytest process: its title names no nginx worker, so it does not hold a reload up.
-    assert services._retiring(os.getpid()) is True
+    assert nginx._retiring(os.getpid()) is True

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from supercp.daemon.web.reloader import Change, Fingerprint, Reloader, ReloadFailed
+from supercp.daemon.system.reloader import Change, Fingerprint, Reloader, ReloadFailed
 from supercp.protocol.errors import SuperCPError, Timeout
 
 

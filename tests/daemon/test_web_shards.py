@@ -11,12 +11,12 @@ import pytest
 
 from supercp.daemon.config import DaemonConfig
 from supercp.daemon.system.accounts import AccountManager
+from supercp.daemon.system.reloader import Change, Reloader
 from supercp.daemon.system.runner import SystemRunner
 from supercp.daemon.web.fpm import PhpFpm
 from supercp.daemon.web.layout import WebLayout
 from supercp.daemon.web.manager import WebManager, _Job
 from supercp.daemon.web.records import Record, RecordStore
-from supercp.daemon.web.reloader import Change, Reloader
 from supercp.daemon.web.render import render_fpm_shard
 from supercp.protocol.web import SiteSpec
 from tests.daemon.test_web_commit import Events, Service

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from supercp.daemon.config import DaemonConfig
-from supercp.daemon.web import disk, interim
+from supercp.daemon.web import default_server, server_files
 from supercp.daemon.web.layout import WebLayout, log_tag
 from supercp.protocol.client import DaemonClient
 from supercp.protocol.errors import Conflict, SuperCPError, SystemFailure, ValidationFailed
@@ -624,11 +624,12 @@ def test_the_default_server_serves_a_new_sites_entry_as_its_block_will(client, a
         spec.model_copy(update={"domain": f"s{fresh}", "php": None, "aliases": []}), ""
     )
     uid = pwd.getpwnam(alice).pw_uid
+    web = pwd.getpwnam("www-data")
     for log in (plan.access_log, static_plan.access_log):
-        disk.ensure_log(log, pwd.getpwnam("www-data").pw_uid, pwd.getpwnam("www-data").pw_gid)
+        server_files.ensure_log(log, web.pw_uid, web.pw_gid)
     try:
-        interim.open_entries(layout, plan, uid)
-        interim.open_entries(layout, static_plan, uid)
+        default_server.open_entries(layout, plan, uid)
+        default_server.open_entries(layout, static_plan, uid)
         # PHP runs as the account and sees the real document root, not the link.
         assert get(fresh)[:2] == (200, f"user={alice} root={docroot} uri=/")
         assert get(fresh, "/some/page?x=1")[:2] == (
@@ -661,7 +662,7 @@ def test_the_default_server_serves_a_new_sites_entry_as_its_block_will(client, a
             status = get(host)[0]
             assert (host, status) == (host, 200 if host.lower().rstrip(".") == fresh else 404)
     finally:
-        interim.close_entries(layout, [fresh, f"www.{fresh}", f"s{fresh}"])
+        default_server.close_entries(layout, [fresh, f"www.{fresh}", f"s{fresh}"])
         for log in (plan.access_log, static_plan.access_log):
             log.unlink(missing_ok=True)
     assert get(fresh)[0] == 404

@@ -1,11 +1,11 @@
-"""Group commit of config changes: one validation and one reload per batch.
+"""Group commit of config changes: one validation and one reload per batch, for any service.
 
-Callers hand a ``Reloader`` the files they want (already checked on their own); it writes
-them, validates the service's whole configuration once, reloads once, and answers every
-caller of the batch. Changes that arrive while a batch runs wait for the next one, so
-under load the number of reloads stays far below the number of changes, and an idle
-service pays no delay at all. Files are written only here, between two validations, so
-nothing unvalidated can ever be picked up by a reload.
+Callers hand a ``Reloader`` the files they want (already checked on their own, see
+``CoalescedCheck``); it writes them, validates the service's whole configuration once,
+reloads once, and answers every caller of the batch. Changes that arrive while a batch
+runs wait for the next one, so under load the number of reloads stays far below the number
+of changes, and an idle service pays no delay at all. Files are written only here, between
+two validations, so nothing unvalidated can ever be picked up by a reload.
 
 When the whole configuration fails, the batch's files are put back. If the configuration
 without the batch fails too, the breakage is not the batch's: every caller gets the
@@ -14,10 +14,14 @@ until the culprits are pinned; each gets the checker's message, the rest go thro
 
 The whole check is skipped when it can add nothing: every file of a batch was already
 checked on its own, so the whole configuration can only fail through something else. The
-service's fingerprint covers everything else (every config file but our per-site ones);
-when it is the one taken around the last whole check that passed, nothing else changed and
-the batch goes straight to its reload (docs/daemon.md, "Web sites", says why that is sound
-and where it stops). A reload that is not seen to happen runs the whole check again.
+service's fingerprint covers everything else (every config file but the ones the daemon
+renders itself); when it is the one taken around the last whole check that passed, nothing
+else changed and the batch goes straight to its reload (docs/daemon.md, "When the whole
+check is skipped", says why that is sound and where it stops). A reload that is not seen
+to happen runs the whole check again.
+
+What a service brings is its ``Reloadable``: its name, its whole check, its fingerprint and
+a reload that returns once the service uses the files.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from supercp.daemon.system.files import atomic_write
 from supercp.protocol.errors import SuperCPError, SystemFailure
@@ -37,13 +42,18 @@ from supercp.protocol.errors import SuperCPError, SystemFailure
 log = logging.getLogger(__name__)
 
 # Files a change wants: bytes to write, or None for "absent".
-FileSet = dict[Path, bytes | None]
+FileSet = Mapping[Path, bytes | None]
 # What identifies the state of a service's other config files (compared, never read).
 Fingerprint = frozenset[tuple[str, int, int, int, int]]
+Key = TypeVar("Key", bound=Hashable)
 
 
-class Service(Protocol):
-    """What a reloader drives: a whole-config checker and a reload that waits for effect."""
+class Reloadable(Protocol):
+    """What a reloader drives: a whole-config checker and a reload that waits for effect.
+
+    ``name`` goes into error codes (``<name>-config-invalid``) and the log; a service that
+    runs as several masters of one name tells them apart in the log by a ``label``.
+    """
 
     name: str
 
@@ -51,7 +61,7 @@ class Service(Protocol):
         """None when the whole configuration is valid, else the checker's message."""
 
     def fingerprint(self) -> Fingerprint:
-        """The state of every config file that is not one of our per-site files."""
+        """The state of every config file that is not one the daemon renders itself."""
 
     async def reload(self, changes: Sequence[Change]) -> None:
         """Make the running service use the files; return once it does."""
@@ -61,14 +71,37 @@ class Service(Protocol):
 class Change:
     """One caller's files for one service; ``previous`` is filled in when written.
 
-    ``valid`` is set when the change's batch has been validated with it (or needed no
-    whole check): all that is left is the reload.
+    ``key`` names the change in the log. ``valid`` is set when the change's batch has been
+    validated with it (or needed no whole check): all that is left is the reload.
     """
 
     key: str
     files: FileSet
     previous: FileSet = field(default_factory=dict)
     valid: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def fingerprint(root: Path, ours: Callable[[Path, str], bool]) -> Fingerprint:
+    """Path, size, mtime, ctime and inode of every file under ``root`` that is not ours.
+
+    ``ours(directory, name)`` says which files (or whole directories) to leave out. A link
+    counts by what it points to: pointing it elsewhere, or editing its target, shows.
+    """
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        directory = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if not ours(directory, d)]
+        for name in filenames:
+            if ours(directory, name):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:  # a dangling link, or gone meanwhile
+                found.append((path, -1, -1, -1, -1))
+                continue
+            found.append((path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return frozenset(found)
 
 
 def _read(path: Path) -> bytes | None:
@@ -104,6 +137,7 @@ class ReloadFailed(SystemFailure):
 
 
 def config_invalid(service: str, message: str) -> SystemFailure:
+    """The whole configuration failed with this change in it."""
     return SystemFailure(
         f"{service} refused the configuration: {message}",
         code=f"{service}-config-invalid",
@@ -111,10 +145,64 @@ def config_invalid(service: str, message: str) -> SystemFailure:
     )
 
 
+def candidate_invalid(service: str, message: str) -> SystemFailure:
+    """The change's own file failed its check (the code a whole check's refusal has)."""
+    return SystemFailure(message, code=f"{service}-config-invalid", details={"checker": message})
+
+
+class CoalescedCheck(Generic[Key]):
+    """Checks of files on their own, for calls in flight together run as one checker run.
+
+    Starting a checker (nginx -t, php-fpm -t) costs far more than the few files a call
+    brings, so calls that arrive while a run is under way go together into the next one,
+    as the reloaders' batches do; an idle checker starts at once. ``check`` gets every
+    call's files under keys of its own (the call's number, the call's key) and returns the
+    problems by those keys; each call gets back its own, by its own keys.
+    """
+
+    def __init__(
+        self,
+        check: Callable[[dict[tuple[int, Key], str]], Awaitable[dict[tuple[int, Key], str]]],
+    ) -> None:
+        self._check = check
+        self._queue: list[tuple[Mapping[Key, str], asyncio.Future[dict[Key, str]]]] = []
+        self._task: asyncio.Task[None] | None = None
+        self.runs = 0
+
+    async def __call__(self, files: Mapping[Key, str]) -> dict[Key, str]:
+        if not files:
+            return {}
+        future: asyncio.Future[dict[Key, str]] = asyncio.get_running_loop().create_future()
+        self._queue.append((files, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        return await asyncio.shield(future)
+
+    async def _run(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            merged = {
+                (n, key): text for n, (files, _) in enumerate(batch) for key, text in files.items()
+            }
+            self.runs += 1
+            try:
+                problems = await self._check(merged)
+            except Exception as err:  # the checker's timeout, say: every caller hears it
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(err)
+                continue
+            for n, (files, future) in enumerate(batch):
+                if not future.done():
+                    future.set_result(
+                        {key: problems[(n, key)] for key in files if (n, key) in problems}
+                    )
+
+
 class Reloader:
     """Coalesces changes to one service into batches: write, check, reload, answer."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Reloadable) -> None:
         self.service = service
         self.reloads = 0
         self.batches = 0
@@ -217,7 +305,7 @@ class Reloader:
                 log.error("%s (%d change(s))", message, len(accepted))
                 return {**outcome, **dict.fromkeys(accepted, ReloadFailed(message))}
             self.reloads += 1
-            # Several masters share a name (PHP-FPM's shards): their label tells them apart.
+            # Several masters may share a name: their label tells them apart.
             label = getattr(self.service, "label", None)
             done = time.monotonic()
             log.info(

@@ -1,10 +1,11 @@
-"""A new site served before nginx's reload: its entry in the default server's directory.
+"""A new site served before nginx's reload: its entries in the default server's directory.
 
-nginx reloads by parsing every server block, about a second at 10,000 sites. A site nginx
-never served does not wait for that: once its PHP-FPM pool is up, the daemon makes
-``<state_dir>/web/new/<domain>/``, and nginx's default server (the server of host names no
-block has, deploy/nginx/default-server.conf) serves the host name from it at once, as the
-site's own block will: the same document root, pool, hidden paths, ACME directory and
+nginx reloads by parsing every server block, so a reload takes longer the more sites there
+are (docs/daemon.md has the figures). A site nginx never served does not wait for that:
+once its PHP-FPM pool is up, the daemon makes ``<state_dir>/web/new/<domain>/``, and
+nginx's default server (the server of host names no block has,
+deploy/nginx/default-server.conf) serves the host name from it at once, as the site's own
+block will: the same document root, pool, hidden paths, ACME directory and
 access log. When the reload that loads the block is done the entry goes; from then on the
 block answers the name and the default server never sees it.
 
@@ -39,7 +40,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from supercp.daemon.web import disk
+from supercp.daemon.web import server_files
 from supercp.daemon.web.layout import SitePlan, WebLayout
 
 log = logging.getLogger(__name__)
@@ -77,11 +78,11 @@ def eligible(plan: SitePlan) -> bool:
 
 def open_entries(layout: WebLayout, plan: SitePlan, uid: int) -> None:
     """Make (or replace) the entries of the site's names."""
-    layout.interim_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
+    layout.entries_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
     log = os.stat(plan.access_log)
     for name in (plan.domain, *plan.aliases):
         mark = _redirect_mark(plan, name) if plan.redirect_aliases else None
-        temp = layout.interim_dir / f"{_TEMP_PREFIX}{name}"
+        temp = layout.entries_dir / f"{_TEMP_PREFIX}{name}"
         shutil.rmtree(temp, ignore_errors=True)
         temp.mkdir(mode=0o755)
         _log_file(plan.access_log, temp / "access.log", log)
@@ -93,8 +94,8 @@ def open_entries(layout: WebLayout, plan: SitePlan, uid: int) -> None:
         elif plan.socket is not None:
             (temp / "php.sock").symlink_to(plan.socket)
             (temp / "php").touch(mode=0o644)
-        _remove(layout.interim(name))
-        temp.rename(layout.interim(name))
+        _remove(layout.entry(name))
+        temp.rename(layout.entry(name))
 
 
 def _log_file(log: Path, path: Path, st: os.stat_result) -> None:
@@ -103,7 +104,7 @@ def _log_file(log: Path, path: Path, st: os.stat_result) -> None:
     except OSError as err:
         if err.errno != errno.EXDEV:
             raise
-        disk.ensure_log(path, st.st_uid, st.st_gid)
+        server_files.ensure_log(path, st.st_uid, st.st_gid)
 
 
 def _keep_lines(entry: Path, log: Path) -> None:
@@ -130,7 +131,7 @@ def close_entries(layout: WebLayout, names: Iterable[str], log: Path | None = No
     """Remove the entries of these names, where there are any; the lines of an entry's own
     log go to ``log`` (the site's access log) first."""
     for name in names:
-        entry = layout.interim(name)
+        entry = layout.entry(name)
         if log is not None and os.path.isdir(entry):
             with contextlib.suppress(OSError):
                 _keep_lines(entry, log)
@@ -140,7 +141,7 @@ def close_entries(layout: WebLayout, names: Iterable[str], log: Path | None = No
 def entries(layout: WebLayout) -> list[str]:
     """The domains that have an entry."""
     try:
-        names = os.listdir(layout.interim_dir)
+        names = os.listdir(layout.entries_dir)
     except FileNotFoundError:
         return []
     return sorted(n for n in names if not n.startswith("."))
@@ -149,10 +150,10 @@ def entries(layout: WebLayout) -> list[str]:
 def sweep(layout: WebLayout, keep: set[str]) -> None:
     """At start: drop half-built entries, and every entry whose name is not in ``keep``."""
     try:
-        names = os.listdir(layout.interim_dir)
+        names = os.listdir(layout.entries_dir)
     except FileNotFoundError:
         return
     for name in names:
         if name.startswith(_TEMP_PREFIX) or name not in keep:
             log.info("removing the default server's entry %s", name)
-            _remove(layout.interim_dir / name)
+            _remove(layout.entries_dir / name)

@@ -1,5 +1,10 @@
 """PHP-FPM masters as the reloaders see them: Debian's of each version, and our shards,
-which the daemon starts and stops itself (or through systemd's template unit)."""
+which the daemon starts and stops itself (or through systemd's template unit).
+
+A reload sends the master SIGUSR2 and waits for its effect, so a caller is answered only
+once its change is live: the master has re-read its files (it rewrites its pid file) and
+every socket that should exist does, every socket that should be gone is.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,18 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
+from supercp.daemon.system.processes import checker_message, poll_until, read_pid, title
+from supercp.daemon.system.reloader import Change, CoalescedCheck, Fingerprint, fingerprint
 from supercp.daemon.system.runner import Runner
 from supercp.daemon.web.layout import WebLayout, fpm_key
-from supercp.daemon.web.reloader import Change, Fingerprint
 from supercp.daemon.web.render import render_fpm_shard
-from supercp.daemon.web.services import Batched, fingerprint, read_pid, said, title, until
 from supercp.protocol.errors import SystemFailure
 
 log = logging.getLogger(__name__)
+
+K = TypeVar("K")
 
 # How long a new PHP-FPM master may be up without our sockets before we signal it again.
 _RESIGNAL_AFTER = 2.0
@@ -54,11 +62,11 @@ class PhpFpm:
             self.main_conf = layout.shard_conf(version, shard)
             self.pid_file = layout.shard_pid(version, shard)
             self.label = f"php{version}-fpm shard {shard}"
-        self.check_candidates = Batched(self._check_candidates)
+        self.check_candidates: CoalescedCheck[str] = CoalescedCheck(self._check_candidates)
         # Starts, stops and reloads of this master, one at a time.
         self._control = asyncio.Lock()
 
-    async def _check_candidates(self, files: dict[str, str]) -> dict[str, str]:
+    async def _check_candidates(self, files: dict[K, str]) -> dict[K, str]:
         """Check pools on their own, in a main config that includes only them.
 
         One run over all of them first; php-fpm names no file in its messages, so only
@@ -77,7 +85,7 @@ class PhpFpm:
                 return {}
             if len(pools) == 1:
                 return dict.fromkeys(pools, problem)
-            problems: dict[str, str] = {}
+            problems: dict[K, str] = {}
             for i, (key, pool) in enumerate(pools.items()):
                 problem = await self._check_pools(base, str(i), [pool])
                 if problem is not None:
@@ -98,7 +106,7 @@ class PhpFpm:
         # -n: no php.ini. Pools are parsed by php-fpm itself, whatever the ini holds, and
         # PHP's start (loading every extension) is most of the run.
         done = await self.runner.run([str(self.binary), "-n", "-t", "-y", str(main)], check=False)
-        return None if done.returncode == 0 else said(done.stdout, done.stderr)
+        return None if done.returncode == 0 else checker_message(done.stdout, done.stderr)
 
     def fingerprint(self) -> Fingerprint:
         """Everything under /etc/php/X.Y/fpm but our pools (and their temp files), and but
@@ -132,7 +140,7 @@ class PhpFpm:
         done = await self.runner.run(
             [str(self.binary), "-t", "-y", str(self.main_conf)], check=False
         )
-        return None if done.returncode == 0 else said(done.stdout, done.stderr)
+        return None if done.returncode == 0 else checker_message(done.stdout, done.stderr)
 
     async def reload(self, changes: Sequence[Change]) -> None:
         async with self._control:
@@ -170,11 +178,11 @@ class PhpFpm:
         done = await self.runner.run(argv, check=False)
         if done.returncode != 0:
             raise SystemFailure(
-                f"{self.label} did not start: {said(done.stdout, done.stderr)}",
+                f"{self.label} did not start: {checker_message(done.stdout, done.stderr)}",
                 code="php-fpm-start-failed",
             )
         sockets = _sockets(changes)
-        await until(
+        await poll_until(
             lambda: (
                 _fpm_master(self.pid_file) is not None
                 and all(p.exists() == wanted for p, wanted in sockets.items())
@@ -194,7 +202,7 @@ class PhpFpm:
             os.kill(pid, signal.SIGQUIT)  # graceful: running requests finish
         # Until the process is gone, not only its pid file: a start of the same shard right
         # after must not meet the old master still holding the sockets.
-        await until(lambda: not _is_master(pid), f"{self.label} stop")
+        await poll_until(lambda: not _is_master(pid), f"{self.label} stop")
 
     async def _reload(self, changes: Sequence[Change]) -> None:
         pid_file = self.pid_file
@@ -206,7 +214,7 @@ class PhpFpm:
         # pool, then forks its successor): a signal sent in between is lost. So signal only
         # a master that is up, and signal again if a new master is up without our sockets.
         what = f"{self.label} reload"
-        await until(lambda: _fpm_master(pid_file) is not None, what)
+        await poll_until(lambda: _fpm_master(pid_file) is not None, what)
         signalled = _fpm_master(pid_file)
         stamp = pid_file.stat().st_mtime_ns
         assert signalled is not None
@@ -234,7 +242,7 @@ class PhpFpm:
                 os.kill(master, signal.SIGUSR2)
             return False
 
-        await until(reloaded, what)
+        await poll_until(reloaded, what)
 
 
 def _sockets(changes: Sequence[Change]) -> dict[Path, bool]:
@@ -286,3 +294,22 @@ def _listen(data: bytes | None) -> Path | None:
         if line.startswith("listen = "):
             return Path(line.removeprefix("listen = "))
     return None
+
+
+def php_versions(layout: WebLayout) -> list[str]:
+    """Installed PHP-FPM versions (binary and config directory), newest first."""
+    found = []
+    try:
+        entries = os.listdir(layout.sbin)
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        version = entry.removeprefix("php-fpm")
+        if version != entry and _is_version(version) and layout.fpm_dir(version).is_dir():
+            found.append(version)
+    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")), reverse=True)
+
+
+def _is_version(text: str) -> bool:
+    major, dot, minor = text.partition(".")
+    return bool(dot) and major.isdigit() and minor.isdigit()

@@ -80,7 +80,7 @@ class WebLayout:
         # http-level settings shared by every site (installed by install.sh).
         self.nginx_http = hp("/etc/nginx/supercp/http.conf")
         self.vhost_dir = hp("/etc/nginx/supercp/sites")
-        # nginx's default server; ours serves the entries of interim_dir (interim.py).
+        # nginx's default server; ours serves the entries of entries_dir (default_server.py).
         self.default_server = hp("/etc/nginx/supercp/default-server.conf")
         self.nginx_pid = hp("/run/nginx.pid")
         self.log_dir = hp("/var/log/nginx/supercp")
@@ -93,7 +93,7 @@ class WebLayout:
         # Where hidden paths are looked up: always empty (deploy/nginx/http.conf's map).
         self.empty_dir = self.pages_dir / "empty"
         # New sites the default server serves until nginx's reload loads their block.
-        self.interim_dir = self.pages_dir / "new"
+        self.entries_dir = self.pages_dir / "new"
         self.php_run = hp("/run/php")
         self.var_log = hp("/var/log")
         self.home_root = hp(config.home_root)
@@ -102,8 +102,9 @@ class WebLayout:
     def vhost(self, domain: str) -> Path:
         return self.vhost_dir / f"{stem(domain)}.conf"
 
-    def interim(self, domain: str) -> Path:
-        return self.interim_dir / domain
+    def entry(self, name: str) -> Path:
+        """The default server's entry of a host name (default_server.py)."""
+        return self.entries_dir / name
 
     def acme_challenges(self) -> Path:
         """Every site's /.well-known/acme-challenge/ (http.conf maps the URI to acme_root)."""

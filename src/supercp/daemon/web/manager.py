@@ -7,7 +7,7 @@ hand the files to the reloaders in order: PHP-FPM pools that appear, nginx, PHP-
 that go. A failure puts back the site's record and the steps already taken.
 
 A site nginx never served is served as soon as its pool is up, by nginx's default server
-(interim.py), and the call is answered then; nginx's reload, which takes about a second
+(default_server.py), and the call is answered then; nginx's reload, which takes about a second
 at 10,000 sites, finishes in the background with the site's lock still held.
 
 Our pools are spread over PHP-FPM masters of our own, shards of at most
@@ -28,12 +28,19 @@ from typing import Any
 from supercp.daemon.config import DaemonConfig
 from supercp.daemon.locks import KeyedLocks
 from supercp.daemon.system.accounts import AccountManager
+from supercp.daemon.system.reloader import (
+    Change,
+    FileSet,
+    Reloader,
+    ReloadFailed,
+    candidate_invalid,
+)
 from supercp.daemon.system.runner import Runner
 from supercp.daemon.system.services import systemd_runs
 from supercp.daemon.system.userdb import read_group, read_passwd
-from supercp.daemon.web import dirs, disk, interim
+from supercp.daemon.web import default_server, server_files, site_dirs
 from supercp.daemon.web.errorlog import ErrorLogs
-from supercp.daemon.web.fpm import PhpFpm, fpm_shards
+from supercp.daemon.web.fpm import PhpFpm, fpm_shards, php_versions
 from supercp.daemon.web.layout import (
     WEB_GROUP,
     SitePlan,
@@ -42,10 +49,9 @@ from supercp.daemon.web.layout import (
     parse_fpm_key,
     stem,
 )
+from supercp.daemon.web.nginx import Nginx
 from supercp.daemon.web.records import Record, RecordStore
-from supercp.daemon.web.reloader import Change, FileSet, Reloader, ReloadFailed
 from supercp.daemon.web.render import render_pool, render_vhost
-from supercp.daemon.web.services import Nginx, failure, php_versions
 from supercp.protocol.errors import (
     Conflict,
     NotFound,
@@ -68,7 +74,7 @@ class _Job:
 
     spec: SiteSpec
     plan: SitePlan | None = None
-    owner: dirs.Owner | None = None
+    owner: site_dirs.Owner | None = None
     # The PHP-FPM shard of the site's pool (in spec.php's version); None without one.
     shard: int | None = None
     vhost: FileSet = field(default_factory=dict)
@@ -93,10 +99,10 @@ class WebManager:
         self.records = RecordStore(self.layout.records_dir)
         self.records.load()
         # Records are written before files, so none is in the middle of a change now.
-        disk.sweep(self.layout, {stem(d) for d in self.records.sites})
+        server_files.sweep(self.layout, {stem(d) for d in self.records.sites})
         # Entries of sites whose reload a crash cut short keep serving them until their
         # next apply; the others go.
-        interim.sweep(
+        default_server.sweep(
             self.layout,
             {
                 name
@@ -146,7 +152,9 @@ class WebManager:
             service = self.fpm(fpm_key(version, shard))[0]
             try:
                 if service.pools() > 0:
-                    await asyncio.to_thread(disk.ensure_shard_confs, self.layout, {service.key})
+                    await asyncio.to_thread(
+                        server_files.ensure_shard_confs, self.layout, {service.key}
+                    )
                     await service.ensure_running()
             except (SuperCPError, OSError) as err:
                 log.error("%s: could not start: %s", service.label, err)
@@ -175,7 +183,7 @@ class WebManager:
     def log_tail(self, domain: str, kind: str, lines: int) -> list[str]:
         """The last ``lines`` lines of the site's log, reading at most 1 MiB from its end."""
         self.spec_of(domain)
-        return disk.tail(self.layout.log(domain, kind), lines)
+        return server_files.tail(self.layout.log(domain, kind), lines)
 
     # -- changes -----------------------------------------------------------------------
 
@@ -266,7 +274,7 @@ class WebManager:
                         field="php",
                     )
                 self.records.check(spec)
-                job.owner = dirs.Owner(entry.uid, entry.gid, web_gid)
+                job.owner = site_dirs.Owner(entry.uid, entry.gid, web_gid)
                 job.shard = self._shard(spec)
                 job.plan = self.layout.plan(spec, self.config.users_group, job.shard)
                 if job.plan.docroot.is_relative_to(job.plan.tmp_dir):
@@ -305,7 +313,7 @@ class WebManager:
         job.changed = force
         vhost_path = self.layout.vhost(plan.domain)
         text = render_vhost(plan).encode()
-        if force or disk.differs(vhost_path, text):
+        if force or server_files.differs(vhost_path, text):
             job.vhost = {vhost_path: text}
             job.changed = True
             job.new_vhost = not vhost_path.exists()
@@ -331,7 +339,7 @@ class WebManager:
                 lost = not plan.socket.exists() or (
                     shard is not None and not self.fpm(key)[0].running()
                 )
-                if force or lost or disk.differs(path, pool):
+                if force or lost or server_files.differs(path, pool):
                     job.pools_up[key] = {path: pool}
                     job.changed = True
             elif path.exists() or (
@@ -364,7 +372,7 @@ class WebManager:
         for (what, _), problems in zip(checks, found, strict=True):
             for job in jobs:
                 if job.error is None and job.spec.domain in problems:
-                    job.error = failure(what, problems[job.spec.domain])
+                    job.error = candidate_invalid(what, problems[job.spec.domain])
 
     def _record(self, job: _Job, *, durable: bool) -> None:
         # Checked again: other calls may have claimed a name while this one awaited.
@@ -381,7 +389,7 @@ class WebManager:
 
     def _make_dirs(self, jobs: list[_Job]) -> None:
         self.layout.log_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
-        disk.ensure_pages(self.layout)
+        server_files.ensure_pages(self.layout)
         web_user = read_passwd(self.config.host_path("/")).get(WEB_GROUP)
         if web_user is None:
             raise SystemFailure(f"user {WEB_GROUP} is missing", code="not-installed")
@@ -390,10 +398,10 @@ class WebManager:
             assert plan is not None
             assert owner is not None
             try:
-                dirs.ensure_site_dirs(plan.home, plan.site_dir, plan.docroot, owner)
+                site_dirs.ensure_site_dirs(plan.home, plan.site_dir, plan.docroot, owner)
                 # nginx's workers open the access log (its path holds a variable), so the
                 # file is theirs; the directory stays root's, so nobody can plant a link.
-                disk.ensure_log(plan.access_log, web_user.uid, web_user.gid)
+                server_files.ensure_log(plan.access_log, web_user.uid, web_user.gid)
             except SuperCPError as err:
                 job.error = err
                 self._restore_record(job)
@@ -419,12 +427,12 @@ class WebManager:
         """
         keys = {k for j in jobs for k in j.pools_up}
         await asyncio.to_thread(
-            disk.ensure_fpm_ini, self.layout, {parse_fpm_key(k)[0] for k in keys}
+            server_files.ensure_fpm_ini, self.layout, {parse_fpm_key(k)[0] for k in keys}
         )
-        await asyncio.to_thread(disk.ensure_shard_confs, self.layout, keys)
+        await asyncio.to_thread(server_files.ensure_shard_confs, self.layout, keys)
         early = [j for j in jobs if j.vhost and j.new_vhost]
-        entries = [j for j in early if j.plan is not None and interim.eligible(j.plan)]
-        if entries and not await asyncio.to_thread(interim.available, self.layout):
+        entries = [j for j in early if j.plan is not None and default_server.eligible(j.plan)]
+        if entries and not await asyncio.to_thread(default_server.available, self.layout):
             entries = []
 
         blocks = {job: Change(job.spec.domain, job.vhost) for job in early}
@@ -505,7 +513,7 @@ class WebManager:
             assert job.plan is not None
             assert job.owner is not None
             try:
-                interim.open_entries(self.layout, job.plan, job.owner.uid)
+                default_server.open_entries(self.layout, job.plan, job.owner.uid)
             except OSError as err:  # the site then waits for its block, as before
                 log.warning("%s: no entry in the default server: %s", job.spec.domain, err)
                 continue
@@ -517,7 +525,7 @@ class WebManager:
     def _close_entries(self, specs: list[SiteSpec]) -> None:
         for spec in specs:
             log = self.layout.log(spec.domain, "access")
-            interim.close_entries(self.layout, _names(spec), log)
+            default_server.close_entries(self.layout, _names(spec), log)
 
     async def _commit_nginx(
         self, jobs: list[_Job]
@@ -615,5 +623,5 @@ class WebManager:
         entry = self.accounts.resolve([spec.account])[spec.account]
         if isinstance(entry, SuperCPError):
             return  # no account, no home to clean
-        owner = dirs.Owner(entry.uid, entry.gid, -1)
-        await asyncio.to_thread(dirs.remove_site_dir, plan.home, plan.site_dir, owner)
+        owner = site_dirs.Owner(entry.uid, entry.gid, -1)
+        await asyncio.to_thread(site_dirs.remove_site_dir, plan.home, plan.site_dir, owner)

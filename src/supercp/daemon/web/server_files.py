@@ -1,6 +1,7 @@
-"""What the web manager keeps on disk besides each site's own files: the sweep of files no
-record vouches for (at start), each PHP version's ini, each shard's main config, the
-suspension page, the empty and ACME directories; and the tail of a site's log."""
+"""The web module's files outside the accounts' homes, besides each site's block and pool:
+the sweep of files no record vouches for (at start), each PHP version's ini, each shard's
+main config, the suspension page, the empty and ACME directories, the sites' logs (made,
+and their tails read)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from supercp.daemon.system.files import atomic_write
-from supercp.daemon.web.fpm import fpm_shards
+from supercp.daemon.web.fpm import fpm_shards, php_versions
 from supercp.daemon.web.layout import WebLayout, parse_fpm_key
 from supercp.daemon.web.render import (
     SUSPENDED_PAGE,
@@ -18,7 +19,6 @@ from supercp.daemon.web.render import (
     render_fpm_shard,
     render_suspended_page,
 )
-from supercp.daemon.web.services import php_versions
 
 log = logging.getLogger(__name__)
 
