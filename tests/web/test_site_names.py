@@ -11,9 +11,10 @@ import pytest
 
 from supercp.cli.main import main
 from supercp.protocol.errors import Conflict, ValidationFailed
+from supercp.web.core import homographs
 from supercp.web.dns import services as dns
 from supercp.web.dns.services import NewZone
-from supercp.web.sites import homographs, names, services
+from supercp.web.sites import names, services
 from supercp.web.sites.models import Site, SiteHost
 from supercp.web.sites.services import NewSite
 from tests.web.test_sites_services import counts, nothing_written

@@ -2,7 +2,7 @@
 
 import pytest
 
-from supercp.web.sites.suffixes import is_public_suffix, parse
+from supercp.web.core.suffixes import is_public_suffix, parse
 
 LIST = """\
 // a comment

@@ -1,7 +1,9 @@
-"""Who may hold a name: a zone is refused inside or above another owner's zone or site,
-and a site's name inside a zone its account may not answer for, or above or below another
-owner's site, alias or zone (the sites' service asks): a site of example.com could set
-cookies for, and be sent the cookies of, a shop.example.com that is someone else's.
+"""Who may hold a name: a zone is refused inside or above another owner's zone or name
+(the modules that hold names, such as sites, register a NameHolder under "names" in
+modules.py, which is asked), and a site's name inside a zone its account may not answer
+for, or above a zone of another owner (sites/ownership.py asks): a site of example.com
+could set cookies for, and be sent the cookies of, a shop.example.com that is someone
+else's.
 
 These checks read rows that a concurrent request may be about to write: two owners creating
 a.example.com and example.com at the same instant would both pass. So a request that takes
@@ -15,7 +17,9 @@ run at once.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q
@@ -25,7 +29,7 @@ from supercp.protocol.errors import Conflict, Unavailable
 from supercp.web.accounts.models import HostingAccount
 from supercp.web.core.authz import Actor
 from supercp.web.dns.models import NameClaim, Zone
-from supercp.web.sites.models import SiteHost
+from supercp.web.modules import hooks
 
 # MariaDB's errors for a lock that was not granted.
 LOCK_WAIT_TIMEOUT = 1205
@@ -76,21 +80,33 @@ def claiming(names: Iterable[str]) -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class NameHolder:
+    """A module whose rows hold host names (a site's domain and aliases), asked before a
+    zone takes a name (in ``claiming``'s transaction)."""
+
+    # One of the names equal to, above or below ``name`` that an owner other than
+    # ``account`` holds (None: the administrators' zone, which any owner's name blocks), or
+    # None.
+    held: Callable[[str, HostingAccount | None], str | None]
+
+
+@functools.cache
+def _holders() -> tuple[NameHolder, ...]:
+    return tuple(hooks("names", NameHolder))
+
+
 def check_name_free(name: str, account: HostingAccount | None) -> None:
-    """Refuse a zone name that is taken, or inside or above another owner's zone or site."""
+    """Refuse a zone name that is taken, or inside or above another owner's zone or name."""
     if Zone.objects.filter(name=name).exists():
         raise Conflict(f"{name} is already a zone on this server", code="zone-exists", field="name")
     related = [name, *ancestors(name)]
     other_zones = Zone.objects.filter(Q(name__in=related) | Q(name__endswith="." + name))
-    other_sites = SiteHost.objects.filter(Q(name__in=related) | Q(name__endswith="." + name))
     if account is None:
         other_zones = other_zones.exclude(account__isnull=True)
-        taken = other_zones.exists() or other_sites.exists()
     else:
-        taken = (
-            other_zones.exclude(account=account).exists()
-            or other_sites.exclude(site__account=account).exists()
-        )
+        other_zones = other_zones.exclude(account=account)
+    taken = other_zones.exists() or any(h.held(name, account) for h in _holders())
     if taken:
         raise Conflict(
             f"{name} overlaps a zone or site of another owner on this server",
@@ -99,39 +115,17 @@ def check_name_free(name: str, account: HostingAccount | None) -> None:
         )
 
 
-def _around(hosts: Iterable[str]) -> Q:
-    """Names equal to, above or below any of ``hosts``."""
-    match = Q(name__in={a for host in hosts for a in (host, *ancestors(host))})
-    for host in hosts:
-        match |= Q(name__endswith="." + host)
-    return match
-
-
-def overlapping_name(actor: Actor, account: HostingAccount, hosts: list[str]) -> str | None:
-    """The first of a site's names equal to, above or below another account's site or
-    alias, or above a zone its account may not answer for (zones above: foreign_name).
-
-    An administrators' zone (no account) below a name counts as foreign unless an admin
-    makes the site, as foreign_name lets admins place sites inside such zones.
-    """
-    if not hosts:
-        return None
-    taken = set(
-        SiteHost.objects.filter(_around(hosts))
-        .exclude(site__account=account)
-        .values_list("name", flat=True)
-    )
+def foreign_zones_below(actor: Actor, account: HostingAccount, hosts: list[str]) -> set[str]:
+    """The zones below any of a site's ``hosts`` that its account may not answer for: other
+    accounts' zones, and the administrators' (no account) unless an admin makes the site,
+    as foreign_name lets admins place sites inside such zones."""
     below = Q()
     for host in hosts:
         below |= Q(name__endswith="." + host)
     zones = Zone.objects.filter(below).exclude(account=account)
     if actor.is_admin:
         zones = zones.exclude(account__isnull=True)
-    taken.update(zones.values_list("name", flat=True))
-    for host in hosts:
-        if any(t == host or t.endswith("." + host) or host.endswith("." + t) for t in taken):
-            return host
-    return None
+    return set(zones.values_list("name", flat=True))
 
 
 def foreign_name(actor: Actor, account: HostingAccount, hosts: list[str]) -> str | None:

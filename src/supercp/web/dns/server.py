@@ -6,9 +6,9 @@ from __future__ import annotations
 import ipaddress
 
 from supercp.protocol.errors import ValidationFailed
+from supercp.web.core import hostnames
 from supercp.web.dns import pdns, templates
 from supercp.web.dns.models import DnsSettings
-from supercp.web.sites import names
 
 MAX_SECONDARIES = 20
 
@@ -43,13 +43,13 @@ def check_secondaries(raw: list[str], field: str = "secondaries") -> list[str]:
             address = ipaddress.ip_address(value)
         except ValueError:
             raise ValidationFailed(
-                f"'{names.shown(value)}' is not an IP address",
+                f"'{hostnames.shown(value)}' is not an IP address",
                 code="invalid-address",
                 field=field,
             ) from None
         if not _another_server(address):
             raise ValidationFailed(
-                f"'{names.shown(value)}' is not the address of another server (a secondary "
+                f"'{hostnames.shown(value)}' is not the address of another server (a secondary "
                 "is not this machine, a broadcast, multicast or link-local address)",
                 code="invalid-address",
                 field=field,

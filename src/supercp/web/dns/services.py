@@ -39,7 +39,7 @@ from supercp.protocol.errors import (
 )
 from supercp.web.accounts.hooks import AccountHooks
 from supercp.web.accounts.models import HostingAccount
-from supercp.web.core import audit, daemon
+from supercp.web.core import audit, daemon, hostnames
 from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_writable
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import pdns, records, rules, templates, zonedata, zonefile
@@ -53,7 +53,6 @@ from supercp.web.dns.server import (
     settings_row,
 )
 from supercp.web.dns.zonefile import Soa
-from supercp.web.sites import names
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +110,12 @@ def _visible_accounts(actor: Actor) -> QuerySet[HostingAccount]:
 
 
 def _not_found(name: str) -> NotFound:
-    return NotFound(f"no zone '{names.shown(name)}'", field="zone")
+    return NotFound(f"no zone '{hostnames.shown(name)}'", field="zone")
 
 
 def _zone_name(raw: str) -> str | None:
     try:
-        return names.hostname(raw, "zone")
+        return hostnames.hostname(raw, "zone")
     except ValidationFailed:
         return None
 
@@ -319,14 +318,14 @@ def _owner_for(actor: Actor, account: str | None) -> HostingAccount | None:
     else:
         found = accounts.filter(name=account).first()
     if found is None:
-        raise NotFound(f"no account '{names.shown(account or '')}'", field="account")
+        raise NotFound(f"no account '{hostnames.shown(account or '')}'", field="account")
     return found
 
 
 def plan_zone(actor: Actor, new: NewZone) -> ZonePlan:
     """Check a new zone and render its records; nothing is written."""
     require_writable(actor)
-    name = names.claimable(names.hostname(new.name, "name"), "name", admin=actor.is_admin)
+    name = hostnames.claimable(hostnames.hostname(new.name, "name"), "name", admin=actor.is_admin)
     account = _owner_for(actor, new.account)
     row = settings_row()
     defaults = defaults_of(row)
@@ -363,7 +362,7 @@ def _template(name: str | None) -> ZoneTemplate:
     if found is None:
         if name is None:
             return ZoneTemplate(name="default", records=templates.DEFAULT_RECORDS)
-        raise NotFound(f"no template '{names.shown(name)}'", field="template")
+        raise NotFound(f"no template '{hostnames.shown(name)}'", field="template")
     return found
 
 
@@ -377,7 +376,7 @@ def creating_zone(actor: Actor, plan: ZonePlan) -> Iterator[Zone]:
     try:
         zone = Zone.objects.create(
             name=plan.name,
-            display_name=names.unicode_name(plan.name),
+            display_name=hostnames.unicode_name(plan.name),
             account=plan.account,
         )
     except IntegrityError:
@@ -413,7 +412,7 @@ def create_zone(actor: Actor, new: NewZone) -> ZoneView:
     # A read-only token is refused before its input is looked at (a 403, never a 400).
     require_writable(actor)
     # plan_zone's checks and the zone's rows in one transaction that claims the name.
-    with claiming([names.hostname(new.name, "name")]):
+    with claiming([hostnames.hostname(new.name, "name")]):
         plan = plan_zone(actor, new)
         with creating_zone(actor, plan):
             pass

@@ -15,14 +15,13 @@ from typing import Any
 from django.db import transaction
 
 from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from supercp.web.core import audit
+from supercp.web.core import audit, hostnames
 from supercp.web.core.authz import Actor, require_writable
 from supercp.web.dns import pdns, records, templates
 from supercp.web.dns.models import DnsSettings, Zone, ZoneTemplate
 from supercp.web.dns.server import check_secondaries, defaults_of, settings_row
 from supercp.web.dns.services import _refresh
 from supercp.web.dns.zonefile import TIMERS
-from supercp.web.sites import names
 
 TEMPLATE_NAME_MAX = 64
 
@@ -91,7 +90,7 @@ def _address(value: str, kind: str, field: str) -> str:
         return records.content(kind, value, field)[0]
     except ValidationFailed:
         raise ValidationFailed(
-            f"'{names.shown(value)}' is not an {field.upper()} address",
+            f"'{hostnames.shown(value)}' is not an {field.upper()} address",
             code="invalid-address",
             field=field,
         ) from None
@@ -167,7 +166,7 @@ def get_template(actor: Actor, name: str) -> ZoneTemplate:
     _require_admin(actor)
     found = ZoneTemplate.objects.filter(name=name).first()
     if found is None:
-        raise NotFound(f"no template '{names.shown(name)}'", field="name")
+        raise NotFound(f"no template '{hostnames.shown(name)}'", field="name")
     return found
 
 
@@ -223,7 +222,7 @@ def delete_template(actor: Actor, name: str) -> None:
     with transaction.atomic():
         template = ZoneTemplate.objects.select_for_update().filter(name=name).first()
         if template is None:
-            raise NotFound(f"no template '{names.shown(name)}'", field="name")
+            raise NotFound(f"no template '{hostnames.shown(name)}'", field="name")
         if template.is_default:
             raise Conflict(
                 "the default template cannot be deleted; make another one the default first",

@@ -16,6 +16,7 @@ from pydantic import Field
 from supercp.protocol import dns as rpc
 from supercp.protocol import web
 from supercp.protocol.errors import SuperCPError, ValidationFailed
+from supercp.web.core import hostnames
 from supercp.web.core.pages import (
     Form,
     FormInvalid,
@@ -34,7 +35,6 @@ from supercp.web.dns.models import DnsSettings, ZoneTemplate
 from supercp.web.dns.records import CONTENT_MAX, TYPES
 from supercp.web.dns.services import RecordView, ZoneView
 from supercp.web.dns.zonefile import MAX_BYTES
-from supercp.web.sites import names
 
 PER_PAGE = 25
 RECORDS_PER_PAGE = 100
@@ -215,7 +215,7 @@ def show(request: HttpRequest, zone: str) -> HttpResponse:
     if request.method == "DELETE":
         back_to(request, _zone_url(zone))
         services.delete_zone(who, zone)
-        flash(request, success=f"Deleted zone {names.unicode_name(zone)}.")
+        flash(request, success=f"Deleted zone {hostnames.unicode_name(zone)}.")
         return redirect("/dns")
     view = services.get_zone(who, zone)
     search = request.GET.get("search", "")[: services.MAX_SEARCH]
@@ -271,7 +271,7 @@ def import_zone(request: HttpRequest, zone: str) -> HttpResponse:
     done = record_services.import_zone(actor(request), zone, form.zone_file)
     flash(
         request,
-        success=f"Imported {done.records} records into {names.unicode_name(done.zone)} "
+        success=f"Imported {done.records} records into {hostnames.unicode_name(done.zone)} "
         f"(serial {done.serial}).",
     )
     return back(request)
@@ -282,7 +282,7 @@ def import_zone(request: HttpRequest, zone: str) -> HttpResponse:
 def secure(request: HttpRequest, zone: str) -> HttpResponse:
     form = read_form(request, SecureForm, back=_zone_url(zone))
     services.secure_zone(actor(request), zone, form.algorithm)
-    flash(request, success=f"DNSSEC is on for {names.unicode_name(zone)}.")
+    flash(request, success=f"DNSSEC is on for {hostnames.unicode_name(zone)}.")
     return back(request)
 
 
@@ -291,7 +291,7 @@ def secure(request: HttpRequest, zone: str) -> HttpResponse:
 def unsecure(request: HttpRequest, zone: str) -> HttpResponse:
     back_to(request, _zone_url(zone))
     services.unsecure_zone(actor(request), zone)
-    flash(request, success=f"DNSSEC is off for {names.unicode_name(zone)}.")
+    flash(request, success=f"DNSSEC is off for {hostnames.unicode_name(zone)}.")
     return back(request)
 
 
@@ -300,7 +300,7 @@ def unsecure(request: HttpRequest, zone: str) -> HttpResponse:
 def secondaries(request: HttpRequest, zone: str) -> HttpResponse:
     form = read_form(request, SecondariesForm, back=_zone_url(zone))
     record_services.set_secondaries(actor(request), zone, form.secondaries)
-    flash(request, success=f"Saved the secondary servers of {names.unicode_name(zone)}.")
+    flash(request, success=f"Saved the secondary servers of {hostnames.unicode_name(zone)}.")
     return back(request)
 
 

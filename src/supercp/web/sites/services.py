@@ -40,9 +40,10 @@ from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_writable
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import services as dns
-from supercp.web.dns.ownership import claiming, foreign_name, overlapping_name
+from supercp.web.dns.ownership import claiming, foreign_name
 from supercp.web.sites import config, names
 from supercp.web.sites.models import Site, SiteHost, State
+from supercp.web.sites.ownership import overlapping_name
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +272,7 @@ def _require_provider(actor: Actor, what: str, field: str | None = None) -> None
 
 def _check_owners(actor: Actor, account: HostingAccount, hosts: list[str], field: str) -> None:
     """Refuse names inside a DNS zone that is not the account's, or above or below another
-    owner's site, alias or zone (ownership.foreign_name and overlapping_name)."""
+    owner's site, alias or zone (dns/ownership.foreign_name, sites/ownership.py)."""
     found = foreign_name(actor, account, hosts)
     if found is not None:
         raise Conflict(
