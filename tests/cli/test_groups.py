@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections import Counter
 from typing import Any
 
 import typer
 
+import supercp.cli
 from supercp.cli.main import GROUPS, app
 from supercp.daemon.handlers import all_methods
 
@@ -63,3 +66,10 @@ def test_each_group_and_top_level_command_is_mounted_once():
     names = [g.name for g in GROUPS] + [name for g in GROUPS for name in g.top]
     assert len(names) == len(set(names)), names
     assert set(subcommands(typer.main.get_command(app))) == set(names)
+
+
+def test_every_module_s_groups_are_in_main_s_list():
+    for info in pkgutil.iter_modules(supercp.cli.__path__):
+        module = importlib.import_module(f"supercp.cli.{info.name}")
+        for group in getattr(module, "GROUPS", []):
+            assert group in GROUPS, f"cli/{info.name}.py: group {group.name} is not mounted"
