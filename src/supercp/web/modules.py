@@ -99,6 +99,8 @@ MODULES: tuple[Module, ...] = (
         urls="supercp.web.core.urls",
         nav=(
             NavItem("Dashboard", "/", ALL, 0),
+            # Resellers are logins (core.User), not accounts.
+            NavItem("Resellers", "/resellers", ADMIN, 800),
             NavItem("API tokens", "/tokens", ALL, 900),
             NavItem("Audit log", "/audit", ADMIN, 910),
             NavItem("Security", "/profile", ALL, 990),
@@ -109,10 +111,7 @@ MODULES: tuple[Module, ...] = (
         "supercp.web.accounts",
         api=Api("/accounts", "supercp.web.accounts.api.router"),
         urls="supercp.web.accounts.urls",
-        nav=(
-            NavItem("Hosting accounts", "/accounts", ALL, 100),
-            NavItem("Resellers", "/resellers", ADMIN, 800),
-        ),
+        nav=(NavItem("Hosting accounts", "/accounts", ALL, 100),),
     ),
     # Its pages are reached from the action that started a job, not from the navigation.
     Module(
