@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import pwd
+from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -11,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from supercp.protocol.client import DaemonClient
 from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from supercp.web.accounts import services
+from supercp.web.accounts import hooks, services
+from supercp.web.accounts.hooks import AccountHooks
 from supercp.web.accounts.models import AccountTotal, HostingAccount, State
 from supercp.web.core.authz import Actor, owned_by_visible_accounts
 from supercp.web.core.models import AuditEvent, Role, User
@@ -165,6 +168,52 @@ def test_deleting_an_account_removes_the_user_and_the_login(world):
     assert not HostingAccount.objects.filter(name=name).exists()
     assert not type(world.alice.user).objects.filter(username=name).exists()
     assert AuditEvent.objects.filter(action="account.delete", target=name).exists()
+
+
+def test_the_modules_hooks_run_in_the_order_of_modules_around_the_daemons_calls(world, monkeypatch):
+    name = world.alice_account.name
+    calls: list[tuple[str, ...]] = []
+
+    def module(label: str) -> AccountHooks:
+        def state_changed(actor: Actor, account: HostingAccount) -> None:
+            calls.append((label, account.state, str(system_account(name)["suspended"])))
+
+        @contextlib.contextmanager
+        def removing(actor: Actor, account: HostingAccount) -> Iterator[None]:
+            calls.append((label, "before", str(user_exists(name))))
+            yield
+            calls.append((label, "after", str(user_exists(name))))
+
+        return AccountHooks(state_changed=state_changed, removing=removing)
+
+    monkeypatch.setattr(hooks, "registered", lambda: (module("first"), module("second")))
+    services.suspend_account(world.rita, name)
+    services.delete_account(world.rita, name)
+    # The daemon suspended the account before the hooks ran, and removed it inside them.
+    assert calls == [
+        ("first", State.SUSPENDED, "True"),
+        ("second", State.SUSPENDED, "True"),
+        ("first", "before", "True"),
+        ("second", "before", "True"),
+        ("second", "after", "False"),
+        ("first", "after", "False"),
+    ]
+
+
+def test_a_hook_that_refuses_keeps_the_account_whole(world, monkeypatch):
+    name = world.alice_account.name
+
+    @contextlib.contextmanager
+    def refusing(actor: Actor, account: HostingAccount) -> Iterator[None]:
+        raise Conflict("the module keeps it")
+        yield
+
+    monkeypatch.setattr(hooks, "registered", lambda: (AccountHooks(removing=refusing),))
+    with pytest.raises(Conflict):
+        services.delete_account(world.rita, name)
+    assert user_exists(name)
+    assert HostingAccount.objects.filter(name=name).exists()
+    assert not AuditEvent.objects.filter(action="account.delete", target=name).exists()
 
 
 def test_a_refusal_by_the_daemon_rolls_the_panel_rows_back(world):
