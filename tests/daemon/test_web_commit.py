@@ -2,6 +2,7 @@
 taken back, and what calls in flight together share."""
 
 import asyncio
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,10 @@ from supercp.daemon.config import DaemonConfig
 from supercp.daemon.system.accounts import AccountManager
 from supercp.daemon.system.reloader import Change, CoalescedCheck, Fingerprint, Reloader
 from supercp.daemon.system.runner import SystemRunner
-from supercp.daemon.web.manager import WebManager, _Job
+from supercp.daemon.web.layout import FpmMaster
+from supercp.daemon.web.manager import WebManager
+from supercp.daemon.web.plan import Applying, File, SiteChange
+from supercp.daemon.web.site_dirs import Owner
 from supercp.protocol.errors import Timeout
 from supercp.protocol.web import SiteSpec
 
@@ -75,18 +79,28 @@ class Bench:
         self.nginx = Service("nginx", self.vhosts, self.events)
         self.fpm = Service("php-fpm", self.pools, self.events)
         self.manager.nginx_reloader = Reloader(self.nginx)
-        self.manager._fpm["8.2"] = (self.manager.fpm("8.2")[0], Reloader(self.fpm))
+        debian = FpmMaster("8.2")
+        self.manager._fpm[debian] = (self.manager.fpm(debian)[0], Reloader(self.fpm))
 
-    def job(self, domain: str, vhost: bytes = b"ok", pool: bytes = b"ok") -> _Job:
-        job = _Job(SiteSpec(domain=domain, account="alice", php="8.2"), changed=True)
+    def job(self, domain: str, vhost: bytes = b"ok", pool: bytes = b"ok") -> Applying:
+        """A new PHP site planned and recorded, with these files."""
+        spec = SiteSpec(domain=domain, account="alice", php="8.2")
         path = self.vhosts / f"{domain}.conf"
-        job.vhost = {path: vhost}
-        job.new_vhost = not path.exists()
-        job.pools_up = {"8.2": {self.pools / f"supercp.{domain}.conf": pool}}
-        self.manager._record(job, durable=False)
-        return job
+        change = SiteChange(
+            spec,
+            self.manager.layout.plan(spec, "supercp-users"),
+            Owner(os.getuid(), os.getgid(), os.getgid()),
+            shard=None,
+            changed=True,
+            vhost=File(path, vhost),
+            new_vhost=not path.exists(),
+            pools_up={FpmMaster("8.2"): File(self.pools / f"supercp.{domain}.conf", pool)},
+        )
+        site = Applying(change)
+        self.manager._record([site], durable=False)
+        return site
 
-    def commit(self, jobs: list[_Job]) -> None:
+    def commit(self, jobs: list[Applying]) -> None:
         async def run() -> None:
             await self.manager._commit(jobs, asyncio.get_running_loop().create_future())
 
@@ -151,7 +165,8 @@ def test_candidates_are_checked_at_once_and_a_refused_one_fails_its_own_site(
     nginx = Candidates("nginx", bench.events, {"a.example"})
     fpm = Candidates("php-fpm", bench.events, {"b.example"})
     bench.manager.nginx = nginx  # type: ignore[assignment]
-    bench.manager._fpm["8.2"] = (fpm, bench.manager._fpm["8.2"][1])  # type: ignore[assignment]
+    debian = FpmMaster("8.2")
+    bench.manager._fpm[debian] = (fpm, bench.manager._fpm[debian][1])  # type: ignore[assignment]
     jobs = [bench.job(d) for d in ("a.example", "b.example", "c.example")]
     asyncio.run(bench.manager._check_candidates(jobs))
     assert bench.at("php-fpm", "check") < bench.at("nginx", "checked")

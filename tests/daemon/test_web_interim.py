@@ -14,7 +14,9 @@ import pytest
 
 from supercp.daemon.system.reloader import Change, ReloadFailed
 from supercp.daemon.web import default_server, server_files, site_dirs
-from supercp.daemon.web.manager import _Job
+from supercp.daemon.web.layout import FpmMaster
+from supercp.daemon.web.manager import Planned
+from supercp.daemon.web.plan import Applying, File, SiteChange
 from supercp.daemon.web.records import Record
 from supercp.protocol.errors import Timeout
 from supercp.protocol.web import SiteSpec
@@ -39,24 +41,32 @@ def ours(bench: Bench) -> None:
     shutil.copy(REPO / "deploy/nginx/default-server.conf", target)
 
 
-def new_site(bench: Bench, domain: str, *, vhost: bytes = b"ok", **extra: object) -> _Job:
+def new_site(bench: Bench, domain: str, *, vhost: bytes = b"ok", **extra: object) -> Applying:
     spec = SiteSpec.model_validate({"domain": domain, "account": "alice", "php": "8.2", **extra})
-    job = _Job(spec, changed=True)
-    job.plan = bench.manager.layout.plan(spec, "supercp-users")
-    job.owner = site_dirs.Owner(os.getuid(), os.getgid(), os.getgid())
+    plan = bench.manager.layout.plan(spec, "supercp-users")
     # As _make_dirs leaves it: the site's access log exists.
-    job.plan.access_log.parent.mkdir(parents=True, exist_ok=True)
-    server_files.ensure_log(job.plan.access_log, os.getuid(), os.getgid())
+    plan.access_log.parent.mkdir(parents=True, exist_ok=True)
+    server_files.ensure_log(plan.access_log, os.getuid(), os.getgid())
     path = bench.vhosts / f"{domain}.conf"
-    job.vhost = {path: vhost}
-    job.new_vhost = not path.exists()
-    if spec.php is not None:
-        job.pools_up = {"8.2": {bench.pools / f"supercp.{domain}.conf": b"ok"}}
-    bench.manager._record(job, durable=False)
-    return job
+    pool = File(bench.pools / f"supercp.{domain}.conf", b"ok")
+    change = SiteChange(
+        spec,
+        plan,
+        site_dirs.Owner(os.getuid(), os.getgid(), os.getgid()),
+        shard=None,
+        changed=True,
+        vhost=File(path, vhost),
+        new_vhost=not path.exists(),
+        pools_up={} if spec.php is None else {FpmMaster("8.2"): pool},
+    )
+    site = Applying(change)
+    bench.manager._record([site], durable=False)
+    return site
 
 
-def commit_answered(bench: Bench, jobs: list[_Job]) -> tuple[float | None, dict[str, list[str]]]:
+def commit_answered(
+    bench: Bench, jobs: list[Applying]
+) -> tuple[float | None, dict[str, list[str]]]:
     """Commit; when (monotonic) the caller would have been answered early, if at all, and
     what each entry held then."""
 
@@ -94,14 +104,13 @@ def test_a_new_site_is_answered_once_its_pool_is_up_and_its_entry_serves_it(
 def test_an_entry_links_the_sites_own_files(bench: Bench) -> None:
     ours(bench)
     job = new_site(bench, "links.example")
-    assert job.plan is not None
     layout = bench.manager.layout
-    server_files.ensure_log(job.plan.access_log, 4343, 0)
-    default_server.open_entries(layout, job.plan, 4242)
+    server_files.ensure_log(job.change.plan.access_log, 4343, 0)
+    default_server.open_entries(layout, job.change.plan, 4242)
     entry = layout.entry("links.example")
-    assert os.readlink(entry / "root") == str(job.plan.docroot)
-    assert os.readlink(entry / "php.sock") == str(job.plan.socket)
-    assert os.path.samefile(entry / "access.log", job.plan.access_log)
+    assert os.readlink(entry / "root") == str(job.change.plan.docroot)
+    assert os.readlink(entry / "php.sock") == str(job.change.plan.socket)
+    assert os.path.samefile(entry / "access.log", job.change.plan.access_log)
     # The root link is the account's (nginx follows a link to the link owner's files only);
     # the rest is root's.
     assert os.lstat(entry / "root").st_uid == 4242
@@ -109,7 +118,7 @@ def test_an_entry_links_the_sites_own_files(bench: Bench) -> None:
     assert os.stat(entry).st_uid == os.getuid()
     assert os.stat(entry).st_mode & 0o777 == 0o755
     # Opening again replaces it whole; nothing half-built is left.
-    default_server.open_entries(layout, job.plan, 4242)
+    default_server.open_entries(layout, job.change.plan, 4242)
     assert sorted(os.listdir(layout.entries_dir)) == ["links.example"]
     default_server.close_entries(layout, ["links.example", "never.example"])
     assert os.listdir(layout.entries_dir) == []
@@ -123,16 +132,14 @@ def test_aliases_get_entries_and_www_redirects_are_marked(bench: Bench) -> None:
     other = new_site(bench, "other.example", aliases=["x.example"], redirect_aliases=True)
     suspended = new_site(bench, "off.example", suspended=True)
     static = new_site(bench, "static.example", php=None)
-    plans = {j.spec.domain: j.plan for j in (served, apex, www, other, suspended, static)}
-    assert all(p is not None for p in plans.values())
-    eligible = {d for d, p in plans.items() if p is not None and default_server.eligible(p)}
+    sites = (served, apex, www, other, suspended, static)
+    plans = {j.change.spec.domain: j.change.plan for j in sites}
+    eligible = {d for d, p in plans.items() if default_server.eligible(p)}
     # Another alias that redirects: the default server cannot know where to; suspended: its
     # block serves a page of its own. Both wait for their blocks.
     assert eligible == {"served.example", "apex.example", "www.www.example", "static.example"}
     for domain in sorted(eligible):
-        plan = plans[domain]
-        assert plan is not None
-        default_server.open_entries(layout, plan, os.getuid())
+        default_server.open_entries(layout, plans[domain], os.getuid())
     held = {n: sorted(os.listdir(layout.entry(n))) for n in default_server.entries(layout)}
     php = ["access.log", "php", "php.sock", "root"]
     assert held == {
@@ -250,12 +257,14 @@ def test_after_a_reload_that_was_not_seen_the_entry_keeps_serving(bench: Bench) 
 def test_apply_many_answers_early_and_holds_the_sites_lock_until_done(bench: Bench) -> None:
     events: list[str] = []
 
-    async def fake_apply(jobs: list[_Job], serving: asyncio.Future[None]) -> None:
-        events.append(f"start {jobs[0].spec.domain}")
+    async def fake_apply(
+        specs: Sequence[SiteSpec], planned: list[Planned], serving: asyncio.Future[None]
+    ) -> None:
+        events.append(f"start {specs[0].domain}")
         await asyncio.sleep(0.05)
         serving.set_result(None)
         await asyncio.sleep(0.2)
-        events.append(f"done {jobs[0].spec.domain}")
+        events.append(f"done {specs[0].domain}")
 
     bench.manager._apply = fake_apply  # type: ignore[method-assign]
     spec = SiteSpec(domain="held.example", account="alice")
@@ -283,7 +292,9 @@ def test_apply_many_answers_early_and_holds_the_sites_lock_until_done(bench: Ben
 
 
 def test_apply_many_raises_what_the_apply_raised_before_the_answer(bench: Bench) -> None:
-    async def failing(jobs: list[_Job], serving: asyncio.Future[None]) -> None:
+    async def failing(
+        specs: Sequence[SiteSpec], planned: list[Planned], serving: asyncio.Future[None]
+    ) -> None:
         raise OSError("disk full")
 
     bench.manager._apply = failing  # type: ignore[method-assign]
@@ -298,12 +309,11 @@ def test_the_sweep_keeps_the_entries_of_sites_whose_reload_a_crash_cut_short(
     pending = new_site(bench, "pending.example", aliases=["www.pending.example"])
     done = new_site(bench, "done.example")
     for job in (pending, done):
-        assert job.plan is not None
-        default_server.open_entries(layout, job.plan, os.getuid())
+        default_server.open_entries(layout, job.change.plan, os.getuid())
     (layout.entries_dir / ".tmp-half.example").mkdir()
     (layout.entries_dir / "stray.example").mkdir()
     record = layout.record("done.example")
-    bench.manager.records.put(record, Record(done.spec, committed=True), durable=False)
+    bench.manager.records.put(record, Record(done.change.spec, committed=True), durable=False)
     restarted = type(bench.manager)(
         bench.manager.config, bench.manager.runner, bench.manager.accounts
     )
@@ -320,13 +330,12 @@ def test_across_file_systems_an_entrys_own_log_lines_reach_the_sites_log(
 
     monkeypatch.setattr(os, "link", exdev)
     job = new_site(bench, "apart.example", aliases=["www.apart.example"])
-    assert job.plan is not None
     layout = bench.manager.layout
-    job.plan.access_log.write_text("before\n")
-    default_server.open_entries(layout, job.plan, os.getuid())
+    job.change.plan.access_log.write_text("before\n")
+    default_server.open_entries(layout, job.change.plan, os.getuid())
     (layout.entry("apart.example") / "access.log").write_text("GET /\n")
     (layout.entry("www.apart.example") / "access.log").write_text("GET /www\n")
     names = ["apart.example", "www.apart.example"]
-    default_server.close_entries(layout, names, job.plan.access_log)
-    assert job.plan.access_log.read_text() == "before\nGET /\nGET /www\n"
+    default_server.close_entries(layout, names, job.change.plan.access_log)
+    assert job.change.plan.access_log.read_text() == "before\nGET /\nGET /www\n"
     assert default_server.entries(layout) == []

@@ -14,10 +14,12 @@ from supercp.daemon.system.accounts import AccountManager
 from supercp.daemon.system.reloader import Change, Reloader
 from supercp.daemon.system.runner import SystemRunner
 from supercp.daemon.web.fpm import PhpFpm
-from supercp.daemon.web.layout import WebLayout
-from supercp.daemon.web.manager import WebManager, _Job
+from supercp.daemon.web.layout import FpmMaster, WebLayout
+from supercp.daemon.web.manager import WebManager
+from supercp.daemon.web.plan import Applying, File, SiteChange, plan_change
 from supercp.daemon.web.records import Record, RecordStore
 from supercp.daemon.web.render import render_fpm_shard
+from supercp.daemon.web.site_dirs import Owner
 from supercp.protocol.web import SiteSpec
 from tests.daemon.test_web_commit import Events, Service
 from tests.daemon.test_web_render import check
@@ -138,31 +140,48 @@ class Shards:
         self.nginx = Service("nginx", self.vhosts, self.events)
         self.manager.nginx_reloader = Reloader(self.nginx)
         self.fpm: dict[str, Master] = {}
-        for key, directory in (
-            ("8.2", self.layout.legacy_pools("8.2")),
-            ("8.2-0", self.layout.shard_dir("8.2", 0)),
-            ("8.2-1", self.layout.shard_dir("8.2", 1)),
+        for master, directory in (
+            (FpmMaster("8.2"), self.layout.legacy_pools("8.2")),
+            (FpmMaster("8.2", 0), self.layout.shard_dir("8.2", 0)),
+            (FpmMaster("8.2", 1), self.layout.shard_dir("8.2", 1)),
         ):
+            key = str(master)
             self.fpm[key] = Master(key, directory, self.events)
-            self.manager._fpm[key] = (self.manager.fpm(key)[0], Reloader(self.fpm[key]))
+            self.manager._fpm[master] = (self.manager.fpm(master)[0], Reloader(self.fpm[key]))
 
-    def job(self, domain: str, pool: bytes = b"ok") -> _Job:
-        job = _Job(spec(domain), changed=True)
-        job.shard = self.manager._shard(job.spec)
-        assert job.shard is not None
+    def job(self, domain: str, pool: bytes = b"ok") -> Applying:
+        """A new PHP site in the shard the manager gives it, planned and recorded."""
+        site_spec = spec(domain)
+        shard = self.manager._shard(site_spec)
+        assert shard is not None
         path = self.vhosts / f"{domain}.conf"
-        job.vhost = {path: b"ok"}
-        job.new_vhost = not path.exists()
-        job.pools_up = {f"8.2-{job.shard}": {self.layout.pool("8.2", domain, job.shard): pool}}
-        self.manager._record(job, durable=False)
-        return job
+        change = SiteChange(
+            site_spec,
+            self.layout.plan(site_spec, "supercp-users", shard),
+            Owner(os.getuid(), os.getgid(), os.getgid()),
+            shard=shard,
+            changed=True,
+            vhost=File(path, b"ok"),
+            new_vhost=not path.exists(),
+            pools_up={FpmMaster("8.2", shard): File(self.layout.pool("8.2", domain, shard), pool)},
+        )
+        site = Applying(change)
+        self.manager._record([site], durable=False)
+        return site
 
-    def render(self, domain: str) -> _Job:
-        job = _Job(spec(domain))
-        job.shard = self.manager._shard(job.spec)
-        job.plan = self.layout.plan(job.spec, "supercp-users", job.shard)
-        self.manager._render(job, ["8.2"], {"8.2": [0, 1]})
-        return job
+    def render(self, domain: str) -> SiteChange:
+        site_spec = spec(domain)
+        shard = self.manager._shard(site_spec)
+        return plan_change(
+            self.layout,
+            site_spec,
+            plan=self.layout.plan(site_spec, "supercp-users", shard),
+            owner=Owner(os.getuid(), os.getgid(), os.getgid()),
+            shard=shard,
+            current=self.manager.records.sites.get(domain),
+            shards={"8.2": [0, 1]},
+            running=self.manager._running,
+        )
 
     def window(self, key: str) -> tuple[float, float]:
         name = f"php-fpm {key}"
@@ -176,7 +195,7 @@ def shards(tmp_path: Path) -> Shards:
     return Shards(tmp_path)
 
 
-def commit(manager: WebManager, jobs: list[_Job]) -> None:
+def commit(manager: WebManager, jobs: list[Applying]) -> None:
     async def run() -> None:
         await manager._commit(jobs, asyncio.get_running_loop().create_future())
 
@@ -185,7 +204,7 @@ def commit(manager: WebManager, jobs: list[_Job]) -> None:
 
 def test_sites_in_two_shards_reload_both_at_once(shards: Shards) -> None:
     a, b = shards.job("a.example"), shards.job("b.example")
-    assert (a.shard, b.shard) == (0, 1)
+    assert (a.change.shard, b.change.shard) == (0, 1)
     t0 = time.monotonic()
     commit(shards.manager, [a, b])
     assert (a.error, b.error) == (None, None)
@@ -197,13 +216,13 @@ def test_sites_in_two_shards_reload_both_at_once(shards: Shards) -> None:
     assert shards.fpm["8.2-0"].reloaded == [["8.2-0|a.example"]]
     assert shards.fpm["8.2-1"].reloaded == [["8.2-1|b.example"]]
     assert shards.fpm["8.2"].reloaded == []
-    assert shards.manager.records.sites["b.example"] == Record(b.spec, True, 1)
+    assert shards.manager.records.sites["b.example"] == Record(b.change.spec, True, 1)
 
 
 def test_a_refused_pool_is_taken_back_in_its_shard_only(shards: Shards) -> None:
     (shards.layout.shard_dir("8.2", 0) / "old.example.conf").write_bytes(b"ok")
     bad, good = shards.job("bad.example", pool=b"bad"), shards.job("good.example")
-    assert (bad.shard, good.shard) == (0, 1)
+    assert (bad.change.shard, good.change.shard) == (0, 1)
     commit(shards.manager, [bad, good])
     assert bad.error is not None
     assert bad.error.code == "php-fpm-config-invalid"
@@ -225,27 +244,27 @@ def test_a_pool_in_debians_pool_d_moves_to_a_shard_in_one_batch(shards: Shards) 
     legacy.write_text("[old.example]\n")
     record = Record(spec("old.example"), committed=True)
     shards.manager.records.put(shards.layout.record("old.example"), record, durable=False)
-    job = shards.render("old.example")
-    assert job.shard == 0
-    assert job.changed
-    assert list(job.pools_up) == ["8.2-0"]
-    assert list(job.pools_up["8.2-0"]) == [shards.layout.pool("8.2", "old.example", 0)]
-    assert job.pools_down == {"8.2": {legacy: None}}
+    change = shards.render("old.example")
+    assert change.shard == 0
+    assert change.changed
+    assert list(change.pools_up) == [FpmMaster("8.2", 0)]
+    assert change.pools_up[FpmMaster("8.2", 0)].path == shards.layout.pool("8.2", "old.example", 0)
+    assert change.pools_down == {FpmMaster("8.2"): File(legacy, None)}
     # The server block points at the shard's socket: nginx moves between the two reloads.
-    vhost = next(iter(job.vhost.values()))
-    assert vhost is not None
-    assert b"supercp-8.2-0-" in vhost
+    assert change.vhost is not None
+    assert change.vhost.data is not None
+    assert b"supercp-8.2-0-" in change.vhost.data
 
 
 def test_an_unchanged_site_in_its_shard_stays_unchanged(shards: Shards) -> None:
     (shards.layout.php_run).mkdir(parents=True)
-    job = shards.render("a.example")
-    pool = job.pools_up["8.2-0"]
-    for path, data in [*pool.items(), *job.vhost.items()]:
+    change = shards.render("a.example")
+    assert change.vhost is not None
+    for path, data in (change.pools_up[FpmMaster("8.2", 0)], change.vhost):
         assert data is not None
         path.write_bytes(data)
     shards.manager.records.put(
-        shards.layout.record("a.example"), Record(job.spec, True, 0), durable=False
+        shards.layout.record("a.example"), Record(change.spec, True, 0), durable=False
     )
     shards.layout.socket("8.2", "a.example", 0).touch()
     pid = shards.layout.shard_pid("8.2", 0)
@@ -254,7 +273,7 @@ def test_an_unchanged_site_in_its_shard_stays_unchanged(shards: Shards) -> None:
     assert (again.changed, again.pools_up, again.pools_down) == (False, {}, {})
     # Its master is gone (the pid file names no process): the pool is committed again.
     pid.write_text("999999999\n")
-    assert list(shards.render("a.example").pools_up) == ["8.2-0"]
+    assert list(shards.render("a.example").pools_up) == [FpmMaster("8.2", 0)]
 
 
 def test_a_shard_without_pools_needs_no_check_and_its_fingerprint_is_its_own(

@@ -21,7 +21,7 @@ from typing import TypeVar
 from supercp.daemon.system.processes import checker_message, poll_until, read_pid, title
 from supercp.daemon.system.reloader import Change, CoalescedCheck, Fingerprint, fingerprint
 from supercp.daemon.system.runner import Runner
-from supercp.daemon.web.layout import WebLayout, fpm_key
+from supercp.daemon.web.layout import FpmMaster, WebLayout
 from supercp.daemon.web.render import render_fpm_shard
 from supercp.protocol.errors import SystemFailure
 
@@ -48,7 +48,7 @@ class PhpFpm:
     ) -> None:
         self.version = version
         self.shard = shard
-        self.key = fpm_key(version, shard)
+        self.master = FpmMaster(version, shard)
         self.name = "php-fpm"
         self.layout = layout
         self.runner = runner
@@ -162,7 +162,7 @@ class PhpFpm:
             return True
 
     def _unit(self) -> str:
-        return f"supercp-php-fpm@{self.key}.service"
+        return f"supercp-php-fpm@{self.master}.service"
 
     async def _start(self, changes: Sequence[Change]) -> None:
         """Start the shard's master with the pools in place; return once it serves them."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from supercp.daemon.config import DaemonConfig
 from supercp.protocol.web import PhpLimits, Site, SiteSpec, default_docroot
@@ -26,14 +27,15 @@ def log_tag(domain: str) -> str:
     return f"s{digest(domain)}"
 
 
-def fpm_key(version: str, shard: int | None) -> str:
-    """Names one PHP-FPM master: "8.2" is Debian's, "8.2-3" our shard 3 of PHP 8.2."""
-    return version if shard is None else f"{version}-{shard}"
+class FpmMaster(NamedTuple):
+    """One PHP-FPM master: Debian's of a version (``shard`` None) or our shard of it."""
 
+    version: str
+    shard: int | None = None
 
-def parse_fpm_key(key: str) -> tuple[str, int | None]:
-    version, _, shard = key.partition("-")
-    return version, int(shard) if shard else None
+    def __str__(self) -> str:
+        """ "8.2" for Debian's, "8.2-3" for our shard 3 (its systemd instance's name)."""
+        return self.version if self.shard is None else f"{self.version}-{self.shard}"
 
 
 def stem(domain: str) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from supercp.daemon.system.files import atomic_write
 from supercp.daemon.web.fpm import fpm_shards, php_versions
-from supercp.daemon.web.layout import WebLayout, parse_fpm_key
+from supercp.daemon.web.layout import FpmMaster, WebLayout
 from supercp.daemon.web.render import (
     SUSPENDED_PAGE,
     render_fpm_ini,
@@ -87,12 +88,11 @@ def ensure_fpm_ini(layout: WebLayout, versions: set[str]) -> None:
             atomic_write(path, text, mode=0o644)
 
 
-def ensure_shard_confs(layout: WebLayout, keys: set[str]) -> None:
-    """Each shard's directory and main config (keys as ``fpm_key``), before its pools go
-    in. The template is the one the candidate check ran; a changed one changes the shard's
-    fingerprint, so its next batch is checked whole."""
-    for key in sorted(keys):
-        version, shard = parse_fpm_key(key)
+def ensure_shard_confs(layout: WebLayout, masters: Iterable[FpmMaster]) -> None:
+    """Each shard's directory and main config, before its pools go in. The template is the
+    one the candidate check ran; a changed one changes the shard's fingerprint, so its next
+    batch is checked whole."""
+    for version, shard in sorted(set(masters), key=str):
         if shard is None:
             continue
         directory = layout.shard_dir(version, shard)
