@@ -1,10 +1,18 @@
-"""The group-commit reloader with a fake service: coalescing, and pinning the culprits."""
+"""The group-commit reloader with a fake service: coalescing, and pinning the culprits; and
+a service that is two commands (a check and a reload)."""
 
 import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from supercp.daemon.system.reloader import Change, Fingerprint, Reloader, ReloadFailed
+from supercp.daemon.system.reloader import (
+    Change,
+    CommandService,
+    Fingerprint,
+    Reloader,
+    ReloadFailed,
+)
+from supercp.daemon.system.runner import SystemRunner
 from supercp.protocol.errors import SuperCPError, Timeout
 
 
@@ -178,3 +186,45 @@ def test_an_unconfirmed_reload_runs_the_whole_check_and_reports_what_it_says(tmp
     assert service.checks == 2
     assert commit(reloader, tmp_path, "c.conf", b"ok") is not None
     assert service.checks == 4  # not trusted: checked (and the baseline) before any reload
+
+
+def commands(tmp_path: Path, reload: str = 'echo reloaded >> "$0"') -> CommandService:
+    """A service whose check refuses a file holding "bad" (naming it) and whose reload
+    appends a line to reloads.log."""
+    (tmp_path / "conf").mkdir()
+    return CommandService(
+        "mta",
+        SystemRunner(),
+        check=["sh", "-c", 'grep -rl bad "$0" >&2 && exit 1; exit 0', str(tmp_path / "conf")],
+        reload=["sh", "-c", reload, str(tmp_path / "reloads.log")],
+        config_dir=tmp_path / "conf",
+        ours=lambda directory, name: name.startswith("site-"),
+    )
+
+
+def test_a_service_of_two_commands_is_checked_reloaded_and_refuses_a_bad_file(tmp_path):
+    service = commands(tmp_path)
+    reloader = Reloader(service)
+    conf = tmp_path / "conf"
+    errors = asyncio.run(
+        reloader.commit([change(conf, "site-a.cf", b"ok"), change(conf, "site-b.cf", b"bad")])
+    )
+    assert errors[0] is None
+    assert errors[1] is not None
+    assert errors[1].code == "mta-config-invalid"
+    assert "site-b.cf" in errors[1].message
+    assert sorted(p.name for p in conf.iterdir()) == ["site-a.cf"]
+    assert (tmp_path / "reloads.log").read_text() == "reloaded\n"
+    # Our files are not in its fingerprint; the admin's are.
+    before = service.fingerprint()
+    (conf / "site-c.cf").write_text("ok")
+    assert service.fingerprint() == before
+    (conf / "main.cf").write_text("ok")
+    assert service.fingerprint() != before
+
+
+def test_a_reload_command_that_fails_is_a_reload_failure(tmp_path):
+    reloader = Reloader(commands(tmp_path, reload="echo no such daemon >&2; exit 1"))
+    [error] = asyncio.run(reloader.commit([change(tmp_path / "conf", "site-a.cf", b"ok")]))
+    assert isinstance(error, ReloadFailed)
+    assert "no such daemon" in error.message

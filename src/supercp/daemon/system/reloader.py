@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from supercp.daemon.system.files import atomic_write
+from supercp.daemon.system.processes import checker_message
+from supercp.daemon.system.runner import Runner
 from supercp.protocol.errors import SuperCPError, SystemFailure
 
 log = logging.getLogger(__name__)
@@ -197,6 +199,45 @@ class CoalescedCheck(Generic[Key]):
                     future.set_result(
                         {key: problems[(n, key)] for key in files if (n, key) in problems}
                     )
+
+
+class CommandService:
+    """A ``Reloadable`` whose whole check and reload are programs, for a service whose reload
+    command returns once the service uses its files (``postfix check`` / ``postfix
+    reload``, ``nft -c -f`` / ``nft -f``); one that only signals needs a ``reload`` of its
+    own that waits for the effect, as nginx's and PHP-FPM's do.
+
+    ``ours(directory, name)`` names the files under ``config_dir`` the daemon renders (left
+    out of the fingerprint, see ``fingerprint``).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        runner: Runner,
+        *,
+        check: Sequence[str],
+        reload: Sequence[str],
+        config_dir: Path,
+        ours: Callable[[Path, str], bool],
+    ) -> None:
+        self.name = name
+        self.runner = runner
+        self.check_argv = tuple(check)
+        self.reload_argv = tuple(reload)
+        self.config_dir = config_dir
+        self.ours = ours
+
+    async def check(self) -> str | None:
+        done = await self.runner.run(self.check_argv, check=False)
+        return None if done.returncode == 0 else checker_message(done.stdout, done.stderr)
+
+    def fingerprint(self) -> Fingerprint:
+        return fingerprint(self.config_dir, self.ours)
+
+    async def reload(self, changes: Sequence[Change]) -> None:
+        # A failing reload raises the runner's SystemFailure: the reloader's ReloadFailed.
+        await self.runner.run(self.reload_argv)
 
 
 class Reloader:
