@@ -56,7 +56,7 @@ from supercp.protocol.client import DaemonClient
 
 SOCKET = "/run/super-daemon.sock"
 # A new site's entry in nginx's default server, there until the reload that loads its own
-# server block is done (super-daemon's daemon/web/interim.py, default state_dir).
+# server block is done (super-daemon's daemon/web/default_server.py, default state_dir).
 ENTRIES = Path("/var/lib/supercp/web/new")
 FLOOR = Path(__file__).with_name("site-floor.sh")
 SUFFIX = ".bench.test"
