@@ -85,15 +85,7 @@ class Commit:
             ],
         )
         await self._undo(up, nginx, pool_failed, nginx_failed)
-        for result in up:
-            result.site.error = result.site.error or result.error
-        for site, error in nginx_failed.items():
-            site.error = site.error or error
-        for site in pool_failed | set(nginx_failed):
-            # After a failed nginx reload its file is in place: the record stays, uncommitted,
-            # so a retry reloads. After a refused check it was put back, and so is the record.
-            if site in pool_failed or not isinstance(site.error, ReloadFailed):
-                undo_record(self.layout, self.records, site)
+        self._fail(up, pool_failed, nginx_failed)
         down = await self._pools([s for s in sites if s.error is None], up=False)
         for result in down:
             result.site.error = result.site.error or result.error
@@ -173,6 +165,23 @@ class Commit:
             await self.fpm(master).commit(back)
 
         await asyncio.gather(*(one(m) for m in masters), self.nginx.commit(vhosts))
+
+    def _fail(
+        self,
+        up: list[Committed],
+        pool_failed: set[Applying],
+        nginx_failed: dict[Applying, SuperCPError],
+    ) -> None:
+        """The sites' errors, and their records put back where their files were."""
+        for result in up:
+            result.site.error = result.site.error or result.error
+        for site, error in nginx_failed.items():
+            site.error = site.error or error
+        for site in pool_failed | set(nginx_failed):
+            # After a failed nginx reload its file is in place: the record stays, uncommitted,
+            # so a retry reloads. After a refused check it was put back, and so is the record.
+            if site in pool_failed or not isinstance(site.error, ReloadFailed):
+                undo_record(self.layout, self.records, site)
 
     async def _nginx(self, changes: list[tuple[Applying, Change]]) -> list[Committed]:
         errors = await self.nginx.commit([c for _, c in changes])
