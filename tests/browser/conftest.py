@@ -7,13 +7,17 @@ prints at its end. Playwright never downloads a browser here: it starts /usr/bin
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import re
 import secrets
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,10 +69,28 @@ def browser() -> Iterator[Browser]:
         pytest.fail("the browser tests run as root against the installed panel (sudo ./test.sh)")
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (test.sh does)")
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, io_threads_started_now():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@contextlib.contextmanager
+def io_threads_started_now(workers: int = 2) -> Iterator[None]:
+    """Playwright's event loop (the running loop while its sync API is active) runs blocking
+    work, such as saving a download, on its default executor, whose threads would start in
+    the test that first needs one and outlive it (tests/leaks.py fails that test). This
+    gives the loop an executor whose threads all start now, with the module's browser."""
+    executor = ThreadPoolExecutor(workers, thread_name_prefix="playwright-io")
+    # Each worker waits at the barrier until all have started: one thread per task.
+    barrier = threading.Barrier(workers)
+    for started in [executor.submit(barrier.wait, 10) for _ in range(workers)]:
+        started.result()
+    asyncio.get_event_loop().set_default_executor(executor)
+    try:
+        yield
+    finally:
+        executor.shutdown(wait=True)
 
 
 class Shots:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from supercp.protocol.client import DaemonClient
+from supercp.protocol.errors import Unavailable
 from supercp.web.accounts import services as accounts
 from supercp.web.accounts.models import HostingAccount
 from supercp.web.core import services as core
@@ -76,11 +78,27 @@ def account_name() -> Iterator[Callable[[], str]]:
 
     yield fresh
     for name in made:
-        with DaemonClient(SOCKET) as c:
-            try:
+        if not remove_account(name):
+            # Unmanaged leftovers. A managed one removed this way would leave its sites'
+            # pools behind for a user that is gone, which PHP-FPM refuses for every pool.
+            subprocess.run(["userdel", "-r", name], capture_output=True, check=False)
+
+
+def remove_account(name: str) -> bool:
+    """accounts.remove, tried again while the daemon restarts (the integration tests and the
+    installer restart it); False when the daemon answered that it could not."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with DaemonClient(SOCKET) as c:
                 c.call("accounts.remove", {"name": name})
-            except Exception:  # unmanaged leftovers are removed below
-                subprocess.run(["userdel", "-r", name], capture_output=True, check=False)
+            return True
+        except Unavailable:  # idempotent, so a call cut off by a restart is made again
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
+        except Exception:
+            return False
 
 
 def run_jobs() -> int:
