@@ -120,7 +120,9 @@ def test_the_admin_lists_every_account_and_may_pick_a_reseller(pages, world):
         "email": "alice@example.test",
         "state": "active",
         "reseller": "rita",
-        "created_at": world.alice_account.created_at.isoformat(),
+        "login_shell": False,
+        # As the API writes it (AccountOut): UTC as Z.
+        "created_at": world.alice_account.created_at.isoformat().replace("+00:00", "Z"),
     }
     assert (props["accounts"]["page"], props["accounts"]["pages"]) == (1, 1)
     assert props["accounts"]["total"] == 2

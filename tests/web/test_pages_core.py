@@ -96,6 +96,7 @@ def test_the_tokens_page_lists_only_your_own(pages, world, token_for):
         "created_at",
         "expires_at",
         "last_used_at",
+        "revoked_at",
         "revoked",
     }
     assert ApiToken.objects.get(public_id=token["id"]).user == world.alice.user

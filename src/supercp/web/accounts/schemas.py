@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.conf import settings
 from ninja import Schema
 from pydantic import Field
 
 from supercp.protocol.names import ACCOUNT_NAME_PATTERN
-from supercp.web.accounts.models import HostingAccount
+from supercp.web.accounts.models import HostingAccount, State
+from supercp.web.accounts.services import AccountRow
 from supercp.web.core.schemas import StrictIn
 
 
@@ -37,7 +38,7 @@ class AccountOut(Schema):
     name: str
     email: str
     reseller: str | None
-    state: str
+    state: Literal["active", "suspended"]
     login_shell: bool
     created_at: datetime
 
@@ -47,10 +48,26 @@ class AccountOut(Schema):
             name=account.name,
             email=account.user.email,
             reseller=account.reseller.username if account.reseller else None,
-            state=account.state,
+            state=_state(account.state),
             login_shell=account.login_shell,
             created_at=account.created_at,
         )
+
+    @staticmethod
+    def of_row(row: AccountRow) -> AccountOut:
+        return AccountOut(
+            name=row.name,
+            email=row.email,
+            reseller=row.reseller,
+            state=_state(row.state),
+            login_shell=row.login_shell,
+            created_at=row.created_at,
+        )
+
+
+def _state(value: str) -> Literal["active", "suspended"]:
+    # The model's two State values, as a type the generated frontend types can name.
+    return "suspended" if value == State.SUSPENDED else "active"
 
 
 class AccountPage(Schema):

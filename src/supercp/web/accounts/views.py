@@ -16,6 +16,7 @@ from supercp.protocol import accounts as rpc
 from supercp.protocol.errors import SuperCPError
 from supercp.web.accounts import services
 from supercp.web.accounts.models import HostingAccount
+from supercp.web.accounts.schemas import AccountOut
 from supercp.web.core import services as core
 from supercp.web.core.pages import (
     Form,
@@ -41,27 +42,13 @@ class AccountForm(Form):
     reseller: str | None = Field(default=None, max_length=150)
 
 
+# The API's shape, so the pages' Account type is generated from it (frontend/src/api.gen.ts).
 def _account(account: HostingAccount) -> dict[str, Any]:
-    return _row(
-        services.AccountRow(
-            account.name,
-            account.user.email,
-            account.reseller.username if account.reseller else None,
-            account.state,
-            account.login_shell,
-            account.created_at,
-        )
-    )
+    return AccountOut.of(account).model_dump(mode="json")
 
 
 def _row(row: services.AccountRow) -> dict[str, Any]:
-    return {
-        "name": row.name,
-        "email": row.email,
-        "state": row.state,
-        "reseller": row.reseller,
-        "created_at": row.created_at.isoformat(),
-    }
+    return AccountOut.of_row(row).model_dump(mode="json")
 
 
 @require_http_methods(["GET", "POST"])

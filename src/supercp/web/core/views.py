@@ -32,6 +32,7 @@ from supercp.web.core.pages import (
     render,
 )
 from supercp.web.core.rest import client_ip
+from supercp.web.core.schemas import TokenOut
 
 PENDING_2FA = security.PENDING_2FA
 RECOVERY_CODES = "supercp.recovery_codes"
@@ -197,15 +198,8 @@ class TokenForm(Form):
 
 
 def _token(token: ApiToken) -> dict[str, Any]:
-    return {
-        "id": token.public_id,
-        "name": token.name,
-        "read_only": token.read_only,
-        "created_at": token.created_at.isoformat(),
-        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
-        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
-        "revoked": token.revoked_at is not None,
-    }
+    # The API's shape (api.gen.ts's TokenOut) plus what the page tests.
+    return TokenOut.of(token).model_dump(mode="json") | {"revoked": token.revoked_at is not None}
 
 
 @require_http_methods(["GET", "POST"])

@@ -33,6 +33,13 @@ from supercp.web.core.views import page_number
 from supercp.web.dns import record_services, server, services, settings_services
 from supercp.web.dns.models import DnsSettings, ZoneTemplate
 from supercp.web.dns.records import CONTENT_MAX, TYPES
+from supercp.web.dns.schemas import (
+    RecordOut,
+    SettingsOut,
+    TemplateChoiceOut,
+    TemplateOut,
+    ZoneOut,
+)
 from supercp.web.dns.services import RecordView, ZoneView
 from supercp.web.dns.zonefile import MAX_BYTES
 
@@ -102,59 +109,25 @@ class TemplateForm(Form):
 # --- shaping ------------------------------------------------------------------------------------
 
 
+# The API's shapes, so the pages' types are generated from them (frontend/src/api.gen.ts).
 def _zone(view: ZoneView) -> dict[str, Any]:
-    zone = view.zone
-    return {
-        "name": zone.name,
-        "display_name": zone.display_name or zone.name,
-        "account": zone.account.name if zone.account else None,
-        "serial": view.serial,
-        "records": view.records,
-        "secured": view.secured,
-        "secondaries": list(zone.secondaries),
-        "created_at": zone.created_at.isoformat(),
-    }
+    return ZoneOut.of(view).model_dump(mode="json")
 
 
 def _record(view: RecordView) -> dict[str, Any]:
-    return {
-        "id": view.id,
-        "name": view.name,
-        "fqdn": view.record.name,
-        "type": view.record.type,
-        "content": view.record.data,
-        "ttl": view.record.ttl,
-        "managed": view.managed,
-    }
+    return RecordOut.of(view).model_dump(mode="json")
 
 
 def _template(template: ZoneTemplate) -> dict[str, Any]:
-    return {
-        "name": template.name,
-        "description": template.description,
-        "records": template.records,
-        "is_default": template.is_default,
-        "updated_at": template.updated_at.isoformat(),
-    }
+    return TemplateOut.of(template).model_dump(mode="json")
 
 
 def _settings(row: DnsSettings) -> dict[str, Any]:
-    return {
-        "nameservers": list(row.nameservers),
-        "soa_contact": row.soa_contact,
-        "ipv4": row.ipv4,
-        "ipv6": row.ipv6,
-        "ttl": row.ttl,
-        "soa_refresh": row.soa_refresh,
-        "soa_retry": row.soa_retry,
-        "soa_expire": row.soa_expire,
-        "soa_minimum": row.soa_minimum,
-        "secondaries": list(row.secondaries),
-    }
+    return SettingsOut.of(row).model_dump(mode="json")
 
 
 def _dnssec(state: rpc.DnssecState) -> dict[str, Any]:
-    return {"secured": state.secured, "keys": [k.model_dump() for k in state.keys]}
+    return state.model_dump(mode="json")
 
 
 def _zone_url(name: str) -> str:
@@ -201,7 +174,9 @@ def index(request: HttpRequest) -> HttpResponse:
             # Admins may also create zones of no account (their own).
             "can_create": can_create,
             "templates": [
-                {"name": t.name, "description": t.description, "is_default": t.is_default}
+                TemplateChoiceOut(
+                    name=t.name, description=t.description, is_default=t.is_default
+                ).model_dump(mode="json")
                 for t in templates
             ],
         },

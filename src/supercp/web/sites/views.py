@@ -29,6 +29,7 @@ from supercp.web.core.pages import (
 from supercp.web.core.views import page_number
 from supercp.web.sites import names, services
 from supercp.web.sites.models import Site
+from supercp.web.sites.schemas import SiteOut
 
 PER_PAGE = 25
 LOG_LINES = 50
@@ -66,22 +67,8 @@ class SiteEditForm(Form):
 
 
 def _site(site: Site) -> dict[str, Any]:
-    aliases = services.aliases_of(site)
-    return {
-        "domain": site.domain,
-        "display_domain": site.display_domain or site.domain,
-        "aliases": aliases,
-        # In the order of aliases (see SiteOut): pages show each A-label beside its Unicode form.
-        "display_aliases": [names.unicode_name(a) for a in aliases],
-        "redirect_aliases": site.redirect_aliases,
-        "account": site.account.name,
-        "php": site.php,
-        "docroot": site.docroot,
-        "document_root": site.document_root,
-        "state": site.state,
-        "suspended": services.is_served_suspended(site),
-        "created_at": site.created_at.isoformat(),
-    }
+    # The API's shape, so the pages' Site type is generated from it (frontend/src/api.gen.ts).
+    return SiteOut.of(site).model_dump(mode="json")
 
 
 def _php(who: Actor) -> dict[str, Any] | None:
@@ -172,7 +159,7 @@ def show(request: HttpRequest, domain: str) -> HttpResponse:
         request,
         "Sites/Show",
         {
-            "site": {**_site(site), "limits": site.limits.model_dump()},
+            "site": _site(site),
             "logs": logs,
             "logs_error": logs_error,
             "php": _php(who),
