@@ -43,13 +43,13 @@ for entry in "$outdir"/* "$outdir"/.[!.]*; do
     esac
 done
 
-# What the build depends on: every source file (not node_modules, not a
+# What the build depends on: every source file (no node_modules, not a
 # local dist), the lock file among them, and the Node version.
 sources_hash() {
     (
         cd "$src"
         echo "node $node_version"
-        find . \( -path ./node_modules -o -path ./dist \) -prune -o -type f -print0 |
+        find . \( -name node_modules -o -path ./dist \) -prune -o -type f -print0 |
             LC_ALL=C sort -z |
             xargs -0 sha256sum
     ) | sha256sum | cut -d' ' -f1

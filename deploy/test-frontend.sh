@@ -21,5 +21,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
     mkdir -p "$cache"
     npm ci --ignore-scripts --no-progress --loglevel=error
 fi
+# api.gen.ts must be what openapi-typescript makes of the committed OpenAPI document
+# (tests/web/test_api_types.py checks that document against the code).
+if ! npm run --silent --workspace=api-types check >/dev/null; then
+    echo "frontend: src/api.gen.ts is stale; run deploy/api-types.sh $1" >&2
+    exit 1
+fi
 npm run --silent typecheck
 npm test --silent

@@ -16,6 +16,7 @@ const site: Site = {
   document_root: '/home/bob/sites/xn--bcher-kva.example/public',
   state: 'active',
   suspended: false,
+  limits: { max_children: 5, memory_limit_mb: 256, max_execution_time: 30, upload_max_mb: 64 },
   created_at: '2024-01-01T00:00:00Z',
 };
 

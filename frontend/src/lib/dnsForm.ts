@@ -53,7 +53,7 @@ export interface EntryDraft {
 }
 
 export function toDrafts(records: TemplateRecord[]): EntryDraft[] {
-  return records.map((r) => ({ name: r.name, type: r.type, content: r.content, ttl: ttlText(r.ttl) }));
+  return records.map((r) => ({ name: r.name, type: r.type, content: r.content, ttl: ttlText(r.ttl ?? null) }));
 }
 
 /** What the server takes: the TTL as a number or null (or as typed, to be refused at its field). */
