@@ -1081,6 +1081,94 @@ export interface components {
             /** Secondaries */
             secondaries?: string[];
         };
+        /**
+         * DiskInfo
+         * @description Usage of one mounted filesystem in bytes.
+         */
+        DiskInfo: {
+            /** Mount */
+            mount: string;
+            /** Total */
+            total: number;
+            /** Used */
+            used: number;
+            /** Free */
+            free: number;
+        };
+        /**
+         * MemoryInfo
+         * @description Memory figures in bytes, from /proc/meminfo.
+         */
+        MemoryInfo: {
+            /** Total */
+            total: number;
+            /** Available */
+            available: number;
+            /** Swap Total */
+            swap_total: number;
+            /** Swap Free */
+            swap_free: number;
+        };
+        /**
+         * OsInfo
+         * @description The distribution, from os-release.
+         */
+        OsInfo: {
+            /** Id */
+            id: string;
+            /** Version Id */
+            version_id: string;
+            /** Pretty Name */
+            pretty_name: string;
+        };
+        /**
+         * ServiceStatus
+         * @description One unit of a managed service (php-fpm has one per installed PHP version).
+         */
+        ServiceStatus: {
+            /**
+             * Name
+             * @enum {string}
+             */
+            name: "nginx" | "php-fpm" | "mariadb" | "postfix" | "dovecot" | "pdns" | "pure-ftpd";
+            /** Unit */
+            unit: string;
+            /** Package */
+            package: string;
+            /** Version */
+            version: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "stopped" | "failed" | "not-installed" | "unknown";
+        };
+        /**
+         * SystemInfo
+         * @description Facts shown on the dashboard.
+         */
+        SystemInfo: {
+            /** Hostname */
+            hostname: string;
+            os: components["schemas"]["OsInfo"];
+            /** Kernel */
+            kernel: string;
+            /** Uptime Seconds */
+            uptime_seconds: number;
+            /** Load */
+            load: [
+                number,
+                number,
+                number
+            ];
+            memory: components["schemas"]["MemoryInfo"];
+            /** Disks */
+            disks: components["schemas"]["DiskInfo"][];
+            /** Services */
+            services: components["schemas"]["ServiceStatus"][];
+            /** Daemon Version */
+            daemon_version: string;
+        };
     };
     responses: never;
     parameters: never;
