@@ -21,10 +21,10 @@ from MySQLdb.times import DateTime_or_None
 from pydantic import ValidationError
 
 from supercp.web.config import asgi, base
-from supercp.web.config.backend.base import FRESH_SECONDS, DatabaseWrapper
-from supercp.web.config.mysql import datetime_or_none, utc_datetime_or_none
 from supercp.web.config.panel import PanelConfig, django_settings, load_config, read_secret_key
 from supercp.web.core.models import User
+from supercp.web.runtime.backend.base import FRESH_SECONDS, DatabaseWrapper
+from supercp.web.runtime.mysql import datetime_or_none, utc_datetime_or_none
 
 
 def test_a_missing_config_file_means_the_defaults(tmp_path):
@@ -202,7 +202,7 @@ def test_the_csrf_cookie_and_header_are_the_ones_inertia_uses():
     ],
 )
 def test_datetime_columns_read_as_mysqldb_reads_them(text):
-    # config/mysql.py's faster parsers: the same value for anything MariaDB may send, naive
+    # runtime/mysql.py's faster parsers: the same value for anything MariaDB may send, naive
     # for TIMESTAMP columns and in UTC for DATETIME ones.
     theirs = DateTime_or_None(text)
     assert datetime_or_none(text) == theirs

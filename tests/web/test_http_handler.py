@@ -1,4 +1,4 @@
-"""config/http.py: Bearer-token API requests take the short middleware stack, and only they."""
+"""runtime/http.py: Bearer-token API requests take the short middleware stack, and only they."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils.cache import add_never_cache_headers
 
-from supercp.web.config.http import PanelHandler, _bearer
 from supercp.web.core.rest import NeverCache
+from supercp.web.runtime.http import PanelHandler, _bearer
 from tests.web.websockets import session_of
 
 

@@ -1,4 +1,4 @@
-"""config/threads.py: threads on demand up to a limit, idle ones given back, and slots."""
+"""runtime/threads.py: threads on demand up to a limit, idle ones given back, and slots."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from supercp.web.config import threads
-from supercp.web.config.http import PanelHandler
-from supercp.web.config.threads import ElasticPool
 from supercp.web.core import daemon
+from supercp.web.runtime import threads
+from supercp.web.runtime.http import PanelHandler
+from supercp.web.runtime.threads import ElasticPool
 
 
 def wait_until(condition: Any, seconds: float = 5.0) -> None:

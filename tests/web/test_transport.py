@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 
 from supercp.web import serve
-from supercp.web.transport import OneWriteTransport, PanelHttpProtocol
+from supercp.web.runtime.transport import OneWriteTransport, PanelHttpProtocol
 
 
 class Sink(asyncio.Protocol):

@@ -20,7 +20,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from supercp.web.config.panel import load_config
-from supercp.web.transport import PanelHttpProtocol
+from supercp.web.runtime.transport import PanelHttpProtocol
 
 SETTINGS = "supercp.web.config.settings"
 APP = "supercp.web.config.asgi:application"
@@ -36,16 +36,15 @@ def options(workers: int = 1) -> dict[str, Any]:
         "lifespan": "off",
         # The dashboard's WebSocket; wsproto is pure Python and pinned in runtime.txt.
         "ws": "wsproto",
-        # HTTP/1.1 parsed by httptools (C, llhttp) rather than h11 (pure Python), which
-        # took a fifth of an API request's time: 13% more requests a second (bench/panel.py).
-        # Its protocol sends each answer in one write (transport.py).
+        # HTTP/1.1 parsed by httptools (C, llhttp) rather than h11 (pure Python, a large
+        # share of each request). Its protocol sends each answer in one write
+        # (runtime/transport.py).
         "http": PanelHttpProtocol,
-        # uvloop's event loop (libuv, Cython) in place of asyncio's own: 6% less of the
-        # panel's CPU per accounts-list request and 3% more requests a second (bench/panel.py
-        # at 32 clients, 16 alternating pairs of runs).
+        # uvloop's event loop (libuv, Cython) in place of asyncio's own: less CPU per
+        # request (docs/panel.md, "Serving", has the figures).
         "loop": "uvloop",
-        # A log line per request cost about a tenth of an API request; errors still go to
-        # the log (uvicorn's error log and Django's).
+        # A log line per request costs a sizeable share of an API request; errors still go
+        # to the log (uvicorn's error log and Django's).
         "access_log": False,
         "timeout_graceful_shutdown": 30,
         "log_level": "info",

@@ -1,6 +1,6 @@
 """ASGI entry point: ``uvicorn supercp.web.config.asgi:application``.
 
-HTTP goes to Django, each request handled whole in a pool thread (config/http.py);
+HTTP goes to Django, each request handled whole in a pool thread (runtime/http.py);
 WebSockets to Django Channels, which only serves the modules' routes (modules.py:
 /ws/dashboard, core/live.py; /ws/jobs/<id>, jobs/live.py) and refuses any other origin than
 the panel's own and any connection without a signed-in session.
@@ -26,8 +26,8 @@ from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from supercp.web.config.http import PanelHandler  # noqa: E402
 from supercp.web.modules import MODULES, load  # noqa: E402
+from supercp.web.runtime.http import PanelHandler  # noqa: E402
 
 
 def _consumer(dotted: str) -> Any:
@@ -49,9 +49,8 @@ application = ProtocolTypeRouter(
 )
 
 # What is loaded by now (Django, the apps, every view and API schema) lives as long as the
-# process, so Python's full collections need not walk it again: each walked about 100,000
-# objects, a pause of 60-90 ms (about one every 20 s under bench/panel.py's load) that every
-# request in flight waited through; 14 ms frozen. The URLconf is loaded here for that, not
-# on the first request.
+# process, so Python's full collections need not walk it again: every request in flight
+# waits through such a pause (docs/panel.md has its length). The URLconf is loaded here for
+# that, not on the first request.
 import_module(settings.ROOT_URLCONF)
 gc.freeze()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from supercp.web.config import mysql
 from supercp.web.config.panel import PanelConfig, django_settings
 from supercp.web.modules import MODULES
+from supercp.web.runtime import mysql
 
 DEBUG = False
 
@@ -57,7 +57,7 @@ MIDDLEWARE = [
     # Last, so it is the first to turn a page view's SuperCPError into the Inertia answer.
     "supercp.web.core.pages.PageMiddleware",
 ]
-# API requests that carry a Bearer token run through these only (config/http.py): a token
+# API requests that carry a Bearer token run through these only (runtime/http.py): a token
 # needs no session, CSRF check, login user, frame policy or Inertia, which together were a
 # third of the cost of a short API call.
 API_TOKEN_MIDDLEWARE = [
@@ -175,10 +175,10 @@ def mariadb(name: str, options: dict[str, object]) -> dict[str, object]:
     """A DATABASES entry for MariaDB; the login comes from ``options``, never from here."""
     return {
         # Django's MySQL backend, pinging a kept connection at most once a second.
-        "ENGINE": "supercp.web.config.backend",
+        "ENGINE": "supercp.web.runtime.backend",
         "NAME": name,
         "OPTIONS": {
-            # Django's column converters, with a faster DATETIME parser (config/mysql.py).
+            # Django's column converters, with a faster DATETIME parser (runtime/mysql.py).
             "conv": dict(mysql.CONVERSIONS),
             "charset": "utf8mb4",
             # Strict mode: MariaDB refuses bad data instead of truncating it silently.
@@ -187,7 +187,7 @@ def mariadb(name: str, options: dict[str, object]) -> dict[str, object]:
             **options,
         },
         # Kept between requests: the panel runs requests on a fixed pool of threads
-        # (config/http.py), so there are never more connections than threads, and a new
+        # (runtime/http.py), so there are never more connections than threads, and a new
         # MariaDB login per request cost more than the accounts list itself. The health
         # check pings a kept connection before a request uses it (backend/base.py: unless
         # it was made, checked or used less than a second ago).

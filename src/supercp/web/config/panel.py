@@ -51,10 +51,10 @@ class CoreConfig(ModuleConfig):
     # site: seconds on a big server) holds its thread, and the daemon can only share one
     # reload among the calls that reach it together: with 32, a burst of 200 site creations
     # reached it 32 at a time, one reload round each. Threads start as requests queue and
-    # all but 16 exit when idle (config/threads.py); each keeps one MariaDB connection, so
+    # all but 16 exit when idle (runtime/threads.py); each keeps one MariaDB connection, so
     # workers x threads stays within MAX_PANEL_CONNECTIONS.
     threads: int = Field(default=256, ge=1, le=512)
-    # Of those, how many run at once (config/threads.py's Gate); the others wait in turn.
+    # Of those, how many run at once (runtime/threads.py's Gate); the others wait in turn.
     # A request waiting on the daemon does not count.
     running: int = Field(default=2, ge=1, le=64)
     # PEM certificate (chain) and key; the installer makes a self-signed pair here unless

@@ -11,12 +11,12 @@ from typing import Any
 from django.conf import settings
 
 from supercp.protocol.client import DaemonClient
-from supercp.web.config import threads
+from supercp.web.runtime import threads
 
 
 class PanelClient(DaemonClient):
     """A DaemonClient that gives up its request's slot before it waits for an answer
-    (config/threads.py): a site's creation can wait seconds for an nginx reload."""
+    (runtime/threads.py): a site's creation can wait seconds for an nginx reload."""
 
     def send_raw(self, message: Any) -> Any:
         threads.leave_slot()

@@ -41,7 +41,7 @@ def column(model: type[models.Model], field: str, alias: str) -> str:
 
 
 def _aware(raw: datetime | None) -> datetime | None:
-    # config/mysql.py reads DATETIME columns as aware UTC datetimes. A connection without
+    # runtime/mysql.py reads DATETIME columns as aware UTC datetimes. A connection without
     # its converters gives naive ones, in UTC too (backend/base.py allows no other zone).
     return raw if raw is None or raw.tzinfo is not None else raw.replace(tzinfo=UTC)
 

@@ -93,11 +93,9 @@ class ElasticPool:
         self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], *args: Any
     ) -> asyncio.Future[Any]:
         """``submit`` for a coroutine on ``loop``: the result comes back as that loop's
-        future, in one call_soon_threadsafe. py-spy counted a tenth of the panel's CPU per
-        API request in the concurrent Future (with its Condition) that asyncio.wrap_future
-        chained to a loop's future. Without them the accounts list served 5% more requests
-        a second on average, faster in 10 of 16 alternating pairs of runs: this machine's
-        noise is about as large."""
+        future, in one call_soon_threadsafe, without the concurrent Future (and its
+        Condition) that asyncio.wrap_future would chain to it on every request
+        (docs/panel.md, "Serving", has the measurements)."""
         waiter = loop.create_future()
         self._put((_LoopOutcome(loop, waiter), fn, args))
         return waiter

@@ -1,5 +1,5 @@
 """Django's MariaDB backend, with a health check that skips connections used a moment ago,
-and DATETIME columns that arrive aware (config/mysql.py).
+and DATETIME columns that arrive aware (runtime/mysql.py).
 
 Connections are kept between requests (CONN_MAX_AGE) and Django's health check makes sure a
 kept one still works before a request uses it (CONN_HEALTH_CHECKS). Django does that with a
@@ -29,7 +29,7 @@ class DatabaseOperations(operations.DatabaseOperations):
     def convert_datetimefield_value(
         self, value: datetime | None, expression: Any, connection: Any
     ) -> datetime | None:
-        # config/mysql.py reads DATETIME columns as aware UTC datetimes already.
+        # runtime/mysql.py reads DATETIME columns as aware UTC datetimes already.
         if value is not None and value.tzinfo is None:
             value = timezone.make_aware(value, self.connection.timezone)
         return value
@@ -42,7 +42,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     used_at = float("-inf")
 
     def connect(self) -> None:
-        # config/mysql.py reads every DATETIME as UTC: what Django stores only with these.
+        # runtime/mysql.py reads every DATETIME as UTC: what Django stores only with these.
         if not settings.USE_TZ or self.timezone_name != "UTC":
             raise ImproperlyConfigured("the panel's database connections must store UTC")
         super().connect()

@@ -34,7 +34,7 @@ from django.core.handlers.base import BaseHandler
 from django.http import HttpResponseBase
 from django.urls import set_script_prefix
 
-from supercp.web.config.threads import ElasticPool
+from supercp.web.runtime.threads import ElasticPool
 
 # servestatic's middleware only runs on the event loop: left out of the threads' stack.
 STATIC_MIDDLEWARE = "supercp.web.core.static.StaticFiles"
@@ -82,7 +82,7 @@ class PanelHandler(ASGIHandler):
         self.token_api = BaseHandler()
         with _middleware(settings.API_TOKEN_MIDDLEWARE):
             self.token_api.load_middleware(is_async=False)
-        # Of those, the ones that run requests at once (config/threads.py).
+        # Of those, the ones that run requests at once (runtime/threads.py).
         running = running or settings.SUPERCP_PANEL_RUNNING
         self.pool = ElasticPool(threads, keep, IDLE_THREAD_SECONDS, running=running)
         self.static_prefix = settings.STATIC_URL or "/static/"
@@ -106,9 +106,8 @@ class PanelHandler(ASGIHandler):
 
     async def read_body(self, receive: Any) -> IO[bytes]:
         """The request's body: in memory when it came whole and is small, as most do (all
-        GETs); else as Django reads it, into a file that spills to disk when large. That
-        file was made and closed for every GET (about 0.5% of the accounts list's CPU in
-        py-spy's profile)."""
+        GETs), rather than in a file made and closed for each; else as Django reads it,
+        into a file that spills to disk when large."""
         first = await receive()
         if (
             first["type"] == "http.request"
