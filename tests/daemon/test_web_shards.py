@@ -12,7 +12,7 @@ import pytest
 from supercp.daemon.config import DaemonConfig
 from supercp.daemon.system.accounts import AccountManager
 from supercp.daemon.system.reloader import Change, Reloader
-from supercp.daemon.system.runner import SystemRunner
+from supercp.daemon.system.runner import Completed, SystemRunner
 from supercp.daemon.web.fpm import PhpFpm
 from supercp.daemon.web.layout import FpmMaster, WebLayout
 from supercp.daemon.web.manager import WebManager
@@ -318,3 +318,44 @@ def test_pools_in_shards_without_a_record_are_swept_at_start(tmp_path: Path) -> 
     assert [p.name for p in layout.shard_dir("8.2", 1).iterdir()] == ["kept.example.conf"]
     assert layout.shard_conf("8.2", 0).exists()
     assert manager.records.occupancy == {("8.2", 1): 1}
+
+
+class PhpFpmStandIn:
+    """php-fpm -t as it answers a shard: refused while a pool names a user who is gone."""
+
+    def __init__(self, layout: WebLayout, users: set[str]) -> None:
+        self.layout, self.users, self.checks = layout, users, 0
+
+    async def run(self, argv: Sequence[str], *, check: bool = True, **_: object) -> Completed:
+        self.checks += 1
+        for pool in sorted(self.layout.shard_dir("8.2", 0).glob("*.conf")):
+            user = pool.read_text().split("user = ")[1].split()[0]
+            if user not in self.users:
+                said = f"ERROR: [pool {pool.stem}] cannot get uid for user '{user}'"
+                return Completed(tuple(argv), 78, "", said)
+        return Completed(tuple(argv), 0, "", "")
+
+
+def test_a_pool_whose_user_is_gone_is_set_aside_so_its_shard_still_passes(
+    tmp_path: Path,
+) -> None:
+    layout = WebLayout(DaemonConfig(root=tmp_path))
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/passwd").write_text("alice:x:20001:900::/home/alice:/usr/sbin/nologin\n")
+    shard_dir = layout.shard_dir("8.2", 0)
+    shard_dir.mkdir(parents=True)
+    layout.shard_conf("8.2", 0).write_text("[global]\n")
+    (shard_dir / "a.example.conf").write_text("[a.example]\nuser = alice\n")
+    # Bob was removed with userdel by hand: his pool stayed.
+    (shard_dir / "b.example.conf").write_text("[b.example]\nuser = bob\ngroup = bob\n")
+    runner = PhpFpmStandIn(layout, {"alice"})
+    shard = PhpFpm("8.2", layout, runner, 0)
+    assert asyncio.run(shard.check()) is None
+    assert runner.checks == 2  # refused, then passed without Bob's pool
+    assert sorted(p.name for p in shard_dir.iterdir()) == ["a.example.conf"]
+    aside = layout.orphaned_pools / "8.2-0" / "b.example.conf"
+    assert aside.read_text().startswith("[b.example]")
+    # A refusal for any other reason stays a refusal, and moves nothing: Alice still exists.
+    runner.users = set()
+    assert "cannot get uid for user 'alice'" in (asyncio.run(shard.check()) or "")
+    assert (shard_dir / "a.example.conf").exists()

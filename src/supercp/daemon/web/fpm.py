@@ -21,6 +21,7 @@ from typing import TypeVar
 from supercp.daemon.system.processes import checker_message, poll_until, read_pid, title
 from supercp.daemon.system.reloader import Change, CoalescedCheck, Fingerprint, fingerprint
 from supercp.daemon.system.runner import Runner
+from supercp.daemon.system.userdb import read_passwd
 from supercp.daemon.web.layout import FpmMaster, WebLayout
 from supercp.daemon.web.render import render_fpm_shard
 from supercp.protocol.errors import SystemFailure
@@ -134,7 +135,47 @@ class PhpFpm:
     def running(self) -> bool:
         return read_pid(self.pid_file) is not None
 
+    def set_aside_orphans(self) -> list[str]:
+        """Move this shard's pools whose user no longer exists out of its config.
+
+        Such a pool can never run, and php-fpm refuses the whole configuration for it
+        ("cannot get uid"): every other account's change in the shard would then be refused
+        too, its own removal included. It happens when a user is removed outside the daemon
+        (userdel by hand). The file goes to the state directory's orphaned-pools/, so an
+        administrator can see what it was; returns the pools' names.
+        """
+        if self.shard is None:
+            return []
+        directory = self.layout.shard_dir(self.version, self.shard)
+        users = read_passwd(self.layout.config.host_path("/"))
+        moved = []
+        for name in _names(directory, ".conf"):
+            pool = directory / name
+            user = _pool_user(pool)
+            if user is None or user in users:
+                continue
+            aside = self.layout.orphaned_pools / f"{self.version}-{self.shard}"
+            aside.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.replace(pool, aside / name)
+            log.error(
+                "%s: pool %s runs as %s, who no longer exists: moved to %s",
+                self.label,
+                name,
+                user,
+                aside,
+            )
+            moved.append(name)
+        return moved
+
     async def check(self) -> str | None:
+        problem = await self._check_whole()
+        # Looked for only when php-fpm refused: the check passes far more often than not.
+        if problem is None:
+            return None
+        moved = await asyncio.to_thread(self.set_aside_orphans)
+        return await self._check_whole() if moved else problem
+
+    async def _check_whole(self) -> str | None:
         if self.pools() == 0:
             return None  # no master to run: reload() stops it
         done = await self.runner.run(
@@ -243,6 +284,19 @@ class PhpFpm:
             return False
 
         await poll_until(reloaded, what)
+
+
+def _pool_user(pool: Path) -> str | None:
+    """The ``user =`` of a pool file we rendered (render_fpm_pool), None if it has none."""
+    try:
+        text = pool.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None  # removed meanwhile
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "user":
+            return value.strip()
+    return None
 
 
 def _sockets(changes: Sequence[Change]) -> dict[Path, bool]:

@@ -96,6 +96,8 @@ class WebLayout:
         self.empty_dir = self.pages_dir / "empty"
         # New sites the default server serves until nginx's reload loads their block.
         self.entries_dir = self.pages_dir / "new"
+        # Pools set aside because their user is gone (fpm.PhpFpm.set_aside_orphans).
+        self.orphaned_pools = self.pages_dir / "orphaned-pools"
         self.php_run = hp("/run/php")
         self.var_log = hp("/var/log")
         self.home_root = hp(config.home_root)
