@@ -268,6 +268,10 @@ class PhpFpm:
                 if pid_file.stat().st_mtime_ns == stamp:
                     return False
             except FileNotFoundError:
+                # Not only its title: a master re-executing itself for the reload has
+                # another for a moment. Gone is gone.
+                if signalled is None or not _exists(signalled):
+                    raise _MasterGone from None
                 return False
             if all(path.exists() == wanted for path, wanted in sockets.items()):
                 return True
@@ -283,7 +287,23 @@ class PhpFpm:
                 os.kill(master, signal.SIGUSR2)
             return False
 
-        await poll_until(reloaded, what)
+        try:
+            await poll_until(reloaded, what)
+        except _MasterGone:
+            # A master that fails to read its configuration on SIGUSR2 exits, taking every
+            # pool of the shard with it: a pool whose user is gone does that, and only the
+            # reload finds it when the files checked before did not change. Start it again
+            # without such pools, rather than wait for a reload that cannot come.
+            log.error("%s: its master exited on reload", self.label)
+            if self.shard is None:
+                raise SystemFailure(f"{self.label} exited on reload") from None
+            await asyncio.to_thread(self.set_aside_orphans)
+            if self.pools() > 0:
+                await self._start(changes)
+
+
+class _MasterGone(Exception):
+    """The master signalled to reload exited instead (fpm.PhpFpm._reload)."""
 
 
 def _pool_user(pool: Path) -> str | None:
@@ -334,6 +354,16 @@ def _fpm_master(pid_file: Path) -> int | None:
     """The master's pid once it runs as one (its handlers set), else None."""
     pid = read_pid(pid_file)
     return pid if pid is not None and _is_master(pid) else None
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _is_master(pid: int) -> bool:
