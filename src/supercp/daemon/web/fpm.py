@@ -32,6 +32,8 @@ K = TypeVar("K")
 
 # How long a new PHP-FPM master may be up without our sockets before we signal it again.
 _RESIGNAL_AFTER = 2.0
+# How long no master may run after a reload's signal before the reload counts as failed.
+_GONE_AFTER = 1.0
 
 
 class PhpFpm:
@@ -262,16 +264,23 @@ class PhpFpm:
         os.kill(signalled, signal.SIGUSR2)
         mismatch_since: float | None = None
 
+        gone_since: float | None = None
+
         def reloaded() -> bool:
-            nonlocal signalled, stamp, mismatch_since
+            nonlocal signalled, stamp, mismatch_since, gone_since
+            # The signalled master exited and no other took its pid file: with --daemonize
+            # a reload forks the successor, which writes the pid file before its parent
+            # leaves, so only a master that failed to start again looks like this for long.
+            if signalled is not None and not _exists(signalled) and _fpm_master(pid_file) is None:
+                gone_since = gone_since or time.monotonic()
+                if time.monotonic() - gone_since > _GONE_AFTER:
+                    raise _MasterGone
+            else:
+                gone_since = None
             try:
                 if pid_file.stat().st_mtime_ns == stamp:
                     return False
             except FileNotFoundError:
-                # Not only its title: a master re-executing itself for the reload has
-                # another for a moment. Gone is gone.
-                if signalled is None or not _exists(signalled):
-                    raise _MasterGone from None
                 return False
             if all(path.exists() == wanted for path, wanted in sockets.items()):
                 return True
