@@ -347,7 +347,12 @@ def test_a_pool_whose_user_is_gone_is_set_aside_so_its_shard_still_passes(
     layout.shard_conf("8.2", 0).write_text("[global]\n")
     (shard_dir / "a.example.conf").write_text("[a.example]\nuser = alice\n")
     # Bob was removed with userdel by hand: his pool stayed.
-    (shard_dir / "b.example.conf").write_text("[b.example]\nuser = bob\ngroup = bob\n")
+    bob_socket = layout.php_run / "supercp-8.2-0-b.sock"
+    bob_socket.parent.mkdir(parents=True)
+    bob_socket.write_text("")
+    (shard_dir / "b.example.conf").write_text(
+        f"[b.example]\nuser = bob\ngroup = bob\nlisten = {bob_socket}\n"
+    )
     runner = PhpFpmStandIn(layout, {"alice"})
     shard = PhpFpm("8.2", layout, runner, 0)
     assert asyncio.run(shard.check()) is None
@@ -355,6 +360,7 @@ def test_a_pool_whose_user_is_gone_is_set_aside_so_its_shard_still_passes(
     assert sorted(p.name for p in shard_dir.iterdir()) == ["a.example.conf"]
     aside = layout.orphaned_pools / "8.2-0" / "b.example.conf"
     assert aside.read_text().startswith("[b.example]")
+    assert not bob_socket.exists()
     # A refusal for any other reason stays a refusal, and moves nothing: Alice still exists.
     runner.users = set()
     assert "cannot get uid for user 'alice'" in (asyncio.run(shard.check()) or "")

@@ -158,7 +158,12 @@ class PhpFpm:
                 continue
             aside = self.layout.orphaned_pools / f"{self.version}-{self.shard}"
             aside.mkdir(parents=True, exist_ok=True, mode=0o700)
+            socket = _listen(pool.read_bytes())
             os.replace(pool, aside / name)
+            # Its socket, which no master listens on now, still names the gone user's uid,
+            # which the next new account may get.
+            if socket is not None and socket.parent == self.layout.php_run:
+                socket.unlink(missing_ok=True)
             log.error(
                 "%s: pool %s runs as %s, who no longer exists: moved to %s",
                 self.label,
