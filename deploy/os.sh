@@ -9,6 +9,12 @@
 #   OS_PACKAGES                  array of apt packages the panel needs
 #   OS_SERVICES                  array of service names the panel manages (php-fpm added at
 #                                run time by os_php_fpm_services, see below)
+#   OS_INIT_D                    where init scripts go (without systemd)
+# Exports, for `super-daemon setup` (daemon/setup/machine.py reads every one; the daemon's
+# own run-time paths are in its layouts):
+#   OS_NGINX_CONF_D, OS_NGINX_DEFAULT_SITE(_TARGET), OS_NGINX_DEFAULTS, OS_MARIADB_CONF_D,
+#   OS_MARIADB_SOCKET, OS_PDNS_DIR, OS_PDNS_SCHEMA, OS_PDNS_USER, OS_LOGROTATE_D,
+#   OS_SYSTEMD_UNIT_DIR, OS_RESOLV_CONF
 # Defines:
 #   os_detect, os_php_fpm_services
 
@@ -53,20 +59,33 @@ os_detect() {
         python3 python3-venv
         mariadb-server mariadb-client
         nginx php-fpm
-        postfix postfix-mysql
-        dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-mysql
         # PowerDNS on MariaDB (launch=gmysql); dig, for whoever checks its answers.
         pdns-server pdns-backend-mysql bind9-dnsutils
-        pure-ftpd-mysql
-        nftables openssl ca-certificates ssl-cert logrotate
+        openssl ca-certificates logrotate
         # The Public Suffix List: customers may not take co.uk or github.io as a site or zone.
         publicsuffix
         # Build the panel's MariaDB driver (mysqlclient) and ICU binding (PyICU, for the
         # look-alike name checks), which PyPI ships as source only.
         pkg-config libmariadb-dev python3-dev gcc libicu-dev g++
     )
-    # Start order matters: MariaDB first, since the others will read their data from it.
-    OS_SERVICES=(mariadb nginx postfix dovecot pdns pure-ftpd-mysql)
+    # Mail (Postfix, Dovecot), FTP (Pure-FTPd) and the firewall (nftables) come with the
+    # modules that configure them: on package defaults they would listen for, and log in,
+    # the machine's users.
+    OS_SERVICES=(nginx mariadb pdns)
+    OS_INIT_D=/etc/init.d
+
+    export OS_NGINX_CONF_D=/etc/nginx/conf.d
+    export OS_NGINX_DEFAULT_SITE=/etc/nginx/sites-enabled/default
+    export OS_NGINX_DEFAULT_SITE_TARGET=/etc/nginx/sites-available/default
+    export OS_NGINX_DEFAULTS=/etc/default/nginx
+    export OS_MARIADB_CONF_D=/etc/mysql/mariadb.conf.d
+    export OS_MARIADB_SOCKET=/run/mysqld/mysqld.sock
+    export OS_PDNS_DIR=/etc/powerdns
+    export OS_PDNS_SCHEMA=/usr/share/pdns-backend-mysql/schema/schema.mysql.sql
+    export OS_PDNS_USER=pdns
+    export OS_LOGROTATE_D=/etc/logrotate.d
+    export OS_SYSTEMD_UNIT_DIR=/etc/systemd/system
+    export OS_RESOLV_CONF=/etc/resolv.conf
 }
 
 # Print the service name of every installed php-fpm (php8.2-fpm, ...), one per line. Several

@@ -65,7 +65,12 @@ class PdnsutilRunner:
         self.show_zone = golden(show_zone)
 
     async def run(
-        self, argv: Sequence[str], *, check: bool = True, timeout: float | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float | None = None,
+        input: bytes | None = None,
     ) -> Completed:
         args = tuple(argv)
         self.calls.append(args)

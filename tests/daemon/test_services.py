@@ -24,7 +24,12 @@ class RecordingRunner:
         self.stdout = stdout
 
     async def run(
-        self, argv: Sequence[str], *, check: bool = True, timeout: float | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float | None = None,
+        input: bytes | None = None,
     ) -> Completed:
         args = tuple(argv)
         self.calls.append(args)
@@ -39,7 +44,12 @@ class NothingInstalled(RecordingRunner):
     """dpkg-query knows none of the packages; every other program fails too."""
 
     async def run(
-        self, argv: Sequence[str], *, check: bool = True, timeout: float | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float | None = None,
+        input: bytes | None = None,
     ) -> Completed:
         return Completed(tuple(argv), 1, "", "")
 
@@ -127,7 +137,12 @@ class GatedRunner(RecordingRunner):
         self.fail = False
 
     async def run(
-        self, argv: Sequence[str], *, check: bool = True, timeout: float | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float | None = None,
+        input: bytes | None = None,
     ) -> Completed:
         done = await super().run(argv, check=check, timeout=timeout)
         if argv[-1] == "status":

@@ -38,7 +38,7 @@ def ours(bench: Bench) -> None:
     """Install the default server install.sh installs."""
     target = bench.manager.layout.default_server
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "deploy/nginx/default-server.conf", target)
+    shutil.copy(REPO / "src/supercp/daemon/setup/templates/default-server.conf", target)
 
 
 def new_site(bench: Bench, domain: str, *, vhost: bytes = b"ok", **extra: object) -> Applying:

@@ -49,6 +49,15 @@ def test_admin_create_prints_a_one_time_password_that_works(capsys):
     assert AuditEvent.objects.filter(action="user.create", target="ada").get().actor is None
 
 
+def test_admin_create_if_none_makes_the_first_admin_only(capsys):
+    code, body = cli(capsys, "admin", "create", "admin", "--if-none")
+    assert (code, body["name"]) == (0, "admin")
+    assert User.objects.get(username="admin").check_password(body["password"])
+    code, body = cli(capsys, "admin", "create", "other", "--if-none")
+    assert (code, body) == (0, {"name": None})
+    assert not User.objects.filter(username="other").exists()
+
+
 def test_admin_create_refuses_a_taken_name(capsys):
     assert cli(capsys, "admin", "create", "ada")[0] == 0
     code, body = cli(capsys, "admin", "create", "ada")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
+from typing import ClassVar
 
 import idna
 import pytest
 
+from supercp.cli import dns as dns_cli
 from supercp.cli.main import main
 from supercp.web.core.models import AuditEvent
 from tests.web.dns_helpers import answers, snapshot
@@ -137,6 +140,52 @@ def test_the_installer_sets_the_server_addresses_only_while_unset(world, capsys)
     assert (body["defaults"]["ipv4"], body["changed"]) == ("192.0.2.10", [])
     code, body = cli(capsys, "dns", "defaults", "--ipv4", "192.0.2.99")
     assert (body["defaults"]["ipv4"], body["changed"]) == ("192.0.2.99", ["ipv4"])
+
+
+def test_this_server_fills_in_the_address_it_sends_from(world, capsys):
+    found = dns_cli.outgoing_addresses()
+    code, body = cli(capsys, "dns", "defaults", "--this-server")
+    assert code == 0, body
+    assert body["defaults"]["ipv4"] == found.get(4, "")
+    assert body["defaults"]["ipv6"] == found.get(6, "")
+
+
+class RoutedTo:
+    """A UDP socket whose route picks the source address ``sources`` has for its family."""
+
+    sources: ClassVar[dict[int, str]] = {}
+
+    def __init__(self, family: int, kind: int) -> None:
+        self.family = family
+
+    def __enter__(self) -> RoutedTo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def connect(self, address: tuple[str, int]) -> None:
+        if self.family not in self.sources:
+            raise OSError("Network is unreachable")
+
+    def getsockname(self) -> tuple[str, int]:
+        return self.sources[self.family], 4242
+
+
+@pytest.mark.parametrize(
+    ("v4", "v6", "found"),
+    [
+        ("198.51.100.7", "2001:db8:1::7", {4: "198.51.100.7", 6: "2001:db8:1::7"}),
+        ("198.51.100.7", "fe80::1", {4: "198.51.100.7"}),
+        ("198.51.100.7", "fd12:3456::1", {4: "198.51.100.7"}),
+        ("127.0.0.1", None, {}),
+    ],
+)
+def test_outgoing_addresses_leave_out_what_only_this_link_reaches(monkeypatch, v4, v6, found):
+    sources = {socket.AF_INET: v4, **({socket.AF_INET6: v6} if v6 else {})}
+    monkeypatch.setattr(RoutedTo, "sources", sources)
+    monkeypatch.setattr(dns_cli.socket, "socket", RoutedTo)
+    assert dns_cli.outgoing_addresses() == found
 
 
 def test_a_bad_default_address_is_refused_at_its_field(world, capsys):

@@ -8,6 +8,8 @@ asked to refresh the zone after each change.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -226,6 +228,30 @@ def zone_unsecure(zone: Zone, json: JsonOption = False) -> None:
 # --- server-wide defaults -------------------------------------------------------------------------
 
 
+def outgoing_addresses() -> dict[int, str]:
+    """The addresses the routing table picks for outside traffic, by IP version.
+
+    Connecting a UDP socket to a documentation address sends nothing; it only picks the
+    route and so the source address. Behind NAT that is the inner address, which an admin
+    then changes. Link-local and unique local addresses reach nobody outside.
+    """
+    found: dict[int, str] = {}
+    for version, family, probe in (
+        (4, socket.AF_INET, "192.0.2.1"),
+        (6, socket.AF_INET6, "2001:db8::1"),
+    ):
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as udp:
+                udp.connect((probe, 9))
+                address = ipaddress.ip_address(udp.getsockname()[0])
+        except OSError:
+            continue
+        unique_local = version == 6 and address in ipaddress.ip_network("fc00::/7")
+        if not (address.is_link_local or address.is_loopback or unique_local):
+            found[version] = str(address)
+    return found
+
+
 @app.command("defaults")
 def defaults(  # noqa: PLR0917 (typer maps each parameter to an option)
     ipv4: Annotated[
@@ -245,10 +271,17 @@ def defaults(  # noqa: PLR0917 (typer maps each parameter to an option)
         bool,
         typer.Option("--if-unset", help="Set only what is still empty (the installer's way)."),
     ] = False,
+    this_server: Annotated[
+        bool,
+        typer.Option("--this-server", help="IPv4 and IPv6: the addresses this server sends from."),
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Show the defaults of new zones, or change the ones given."""
     use_json(json)
+    if this_server:
+        found = outgoing_addresses()
+        ipv4, ipv6 = ipv4 or found.get(4), ipv6 or found.get(6)
     with django_panel():
         from supercp.web.core.authz import Actor
         from supercp.web.dns import settings_services

@@ -53,6 +53,10 @@ def django_panel() -> Iterator[None]:
 def admin_create(
     name: Annotated[str, typer.Argument(help="Login name of the new admin.")],
     email: Annotated[str, typer.Option("--email", help="The admin's e-mail address.")] = "",
+    if_none: Annotated[
+        bool,
+        typer.Option("--if-none", help="Only while the panel has no admin (the installer's way)."),
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Create a panel admin and print a generated one-time password (shown once)."""
@@ -60,6 +64,12 @@ def admin_create(
     with django_panel():
         from supercp.web.core import services
 
+        if if_none and services.any_admin():
+            if out.json:
+                out.emit({"name": None})
+            else:
+                console.print("The panel has an admin already; none created.")
+            return
         user, password = services.create_admin(name, email)
     if out.json:
         out.emit({"name": user.username, "role": user.role, "password": password})

@@ -20,6 +20,8 @@ from supercp.daemon.handlers import NAMESPACES
 from supercp.daemon.notify import sd_notify
 from supercp.daemon.peer import RoleResolver
 from supercp.daemon.server import DaemonServer
+from supercp.daemon.setup import __doc__ as setup_doc
+from supercp.daemon.setup import run as setup_run
 from supercp.daemon.system.runner import SystemRunner
 
 log = logging.getLogger("supercp.daemon")
@@ -68,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--socket", type=Path, help="override the socket path of the config")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
     parser.add_argument("--version", action="version", version=__version__)
+    commands = parser.add_subparsers(dest="command", metavar="setup")
+    setup = commands.add_parser(
+        "setup", help="configure the system services (install.sh runs it)", description=setup_doc
+    )
+    setup_run.add_arguments(setup)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level,
@@ -77,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     if os.geteuid() != 0:
         log.error("super-daemon must run as root")
         return 1
+    if args.command == "setup":
+        try:
+            config = load_config(args.config)
+        except (OSError, ValueError) as err:
+            log.error("cannot read %s: %s", args.config, err)
+            return 1
+        return setup_run.main(config, args)
     try:
         config = load_config(args.config)
         if args.socket is not None:

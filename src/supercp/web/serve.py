@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import sys
+import time
+import urllib.request
 from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from supercp.web.config.panel import load_config
+from supercp.web.config.panel import CoreConfig, load_config
 from supercp.web.runtime.transport import PanelHttpProtocol
 
 SETTINGS = "supercp.web.config.settings"
@@ -65,9 +68,44 @@ def serve(config: uvicorn.Config) -> None:
     Multiprocess(config, sockets=[sock]).run()
 
 
+def probe_url(config: CoreConfig) -> str:
+    """The login page at the address the panel listens on (the loopback for "any")."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(  # noqa: S104 (a listening address)
+        config.listen_address, config.listen_address
+    )
+    return f"https://{f'[{host}]' if ':' in host else host}:{config.port}/login"
+
+
+def answers(url: str, timeout: float) -> bool:
+    """True once ``url`` answers 200 within ``timeout`` seconds (tried every half second)."""
+    # The certificate may be self-signed: this checks that the panel answers, not who it is.
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, context=context, timeout=5) as response:  # noqa: S310 (our own https URL)
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+
+
 def main() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     config = load_config()
+    if sys.argv[1:2] == ["wait"]:
+        # `super-panel wait SECONDS`: the installer's check that the started panel answers.
+        url = probe_url(config)
+        seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 30.0
+        if not answers(url, seconds):
+            sys.exit(f"super-panel: {url} did not answer within {seconds:g} s")
+        print(f"{url} answers")
+        return
     for path in (config.tls_certificate, config.tls_key):
         if not os.access(path, os.R_OK):
             sys.exit(f"super-panel: cannot read {path} (see tls_* in panel.toml)")

@@ -23,7 +23,7 @@ import dns.rdatatype
 
 from supercp.protocol.errors import SystemFailure, Unavailable
 
-# Where pdns_server answers (deploy/pdns/pdns.conf binds every address, port 53).
+# Where pdns_server answers (setup/templates/pdns.conf binds every address, port 53).
 DNS_ADDRESS = "127.0.0.1"
 DNS_PORT = 53
 # A control command or a query that takes longer than this means pdns_server is stuck.

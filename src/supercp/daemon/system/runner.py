@@ -32,8 +32,14 @@ class Runner(Protocol):
     """What appliers use to run programs; tests may substitute a recording runner."""
 
     async def run(
-        self, argv: Sequence[str], *, check: bool = True, timeout: float | None = None
-    ) -> Completed: ...
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float | None = None,
+        input: bytes | None = None,
+    ) -> Completed:
+        """Run ``argv``; ``input`` goes to its stdin (secrets, never on the command line)."""
 
 
 def _check_argv(argv: Sequence[str]) -> tuple[str, ...]:
@@ -52,12 +58,17 @@ class SystemRunner:
         self.default_timeout = default_timeout
 
     async def run(
-        self, argv: Sequence[str], *, check: bool = True, timeout: float | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float | None = None,
+        input: bytes | None = None,
     ) -> Completed:
         args = _check_argv(argv)
         proc = await asyncio.create_subprocess_exec(
             *args,
-            stdin=asyncio.subprocess.DEVNULL,
+            stdin=asyncio.subprocess.DEVNULL if input is None else asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=_ENV,
@@ -65,7 +76,7 @@ class SystemRunner:
         )
         try:
             async with asyncio.timeout(timeout or self.default_timeout):
-                out, err = await proc.communicate()
+                out, err = await proc.communicate(input)
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)

@@ -4,7 +4,7 @@ nginx reloads by parsing every server block, so a reload takes longer the more s
 are (docs/daemon.md has the figures). A site nginx never served does not wait for that:
 once its PHP-FPM pool is up, the daemon makes ``<state_dir>/web/new/<domain>/``, and
 nginx's default server (the server of host names no block has,
-deploy/nginx/default-server.conf) serves the host name from it at once, as the site's own
+daemon/setup/templates/default-server.conf) serves the host name from it at once, as the site's own
 block will: the same document root, pool, hidden paths, ACME directory and
 access log. When the reload that loads the block is done the entry goes; from then on the
 block answers the name and the default server never sees it.

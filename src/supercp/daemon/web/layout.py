@@ -92,7 +92,7 @@ class WebLayout:
         self.records_dir = hp(config.state_dir) / "sites"
         self.acme_root = hp(config.state_dir) / "acme"
         self.pages_dir = hp(config.state_dir) / "web"
-        # Where hidden paths are looked up: always empty (deploy/nginx/http.conf's map).
+        # Where hidden paths are looked up: always empty (setup/templates/http.conf's map).
         self.empty_dir = self.pages_dir / "empty"
         # New sites the default server serves until nginx's reload loads their block.
         self.entries_dir = self.pages_dir / "new"

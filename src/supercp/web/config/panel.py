@@ -19,7 +19,7 @@ from supercp.web.modules import MODULES, ModuleConfig, load
 DEFAULT_CONFIG_PATH = Path("/etc/supercp/panel.toml")
 CONFIG_ENV = "SUPERCP_PANEL_CONFIG"
 # Database connections the panel's threads may hold: the installer raises MariaDB's
-# max_connections to 600 (deploy/mariadb/60-supercp.cnf; its default is 151), and the
+# max_connections to 600 (daemon/setup/templates/60-supercp.cnf; its default is 151), and the
 # worker, PowerDNS, the CLI and the admin need some.
 MAX_PANEL_CONNECTIONS = 512
 
