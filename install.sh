@@ -128,16 +128,16 @@ for group in "$DAEMON_GROUP" "$USERS_GROUP"; do
 done
 if ! getent passwd "$PANEL_USER" >/dev/null; then
     run useradd --system --home-dir "$PANEL_HOME" --no-create-home \
-        --shell /usr/sbin/nologin --user-group --groups "$DAEMON_GROUP" \
+        --shell "$OS_NOLOGIN" --user-group --groups "$DAEMON_GROUP" \
         --comment "GetSuperCP panel" "$PANEL_USER"
     note "created user $PANEL_USER"
 fi
 # Converge an existing user too: its own group plus the daemon's socket group, nothing else.
 IFS=: read -r _ _ _ _ _ home shell < <(getent passwd "$PANEL_USER")
 groups=$(id -nG "$PANEL_USER")
-if [[ $home != "$PANEL_HOME" || $shell != /usr/sbin/nologin ||
+if [[ $home != "$PANEL_HOME" || $shell != "$OS_NOLOGIN" ||
     $groups != "$PANEL_USER $DAEMON_GROUP" ]]; then
-    run usermod --home "$PANEL_HOME" --shell /usr/sbin/nologin --groups "$DAEMON_GROUP" \
+    run usermod --home "$PANEL_HOME" --shell "$OS_NOLOGIN" --groups "$DAEMON_GROUP" \
         "$PANEL_USER"
     note "reset $PANEL_USER's home, shell and groups"
 fi
@@ -221,8 +221,8 @@ EOF
 fi
 rm -f "$config_error"
 eval "$settings"
-[[ $(install_file 0644 "$REPO/deploy/logrotate/supercp" /etc/logrotate.d/supercp) ]] &&
-    note "installed /etc/logrotate.d/supercp"
+[[ $(install_file 0644 "$REPO/deploy/logrotate/supercp" "$OS_LOGROTATE_D/supercp") ]] &&
+    note "installed $OS_LOGROTATE_D/supercp"
 
 
 # --- units --------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ if [[ $INIT == systemd ]]; then
     units=(super-daemon supercp-panel supercp-worker supercp-php-fpm@)
     changed=
     for svc in "${units[@]}"; do
-        [[ $(install_file 0644 "$(unit_source "$svc")" "/etc/systemd/system/$svc.service") ]] &&
+        [[ $(install_file 0644 "$(unit_source "$svc")" "$OS_SYSTEMD_UNIT_DIR/$svc.service") ]] &&
             changed=1 && note "installed $svc.service"
     done
     [[ -z $changed ]] || run systemctl daemon-reload

@@ -10,6 +10,7 @@
 #   OS_SERVICES                  array of service names the panel manages (php-fpm added at
 #                                run time by os_php_fpm_services, see below)
 #   OS_INIT_D                    where init scripts go (without systemd)
+#   OS_NOLOGIN                   the shell of users who may not log in
 # Exports, for `super-daemon setup` (daemon/setup/machine.py reads every one; the daemon's
 # own run-time paths are in its layouts):
 #   OS_NGINX_CONF_D, OS_NGINX_DEFAULT_SITE(_TARGET), OS_NGINX_DEFAULTS, OS_MARIADB_CONF_D,
@@ -73,6 +74,7 @@ os_detect() {
     # the machine's users.
     OS_SERVICES=(nginx mariadb pdns)
     OS_INIT_D=/etc/init.d
+    OS_NOLOGIN=/usr/sbin/nologin
 
     export OS_NGINX_CONF_D=/etc/nginx/conf.d
     export OS_NGINX_DEFAULT_SITE=/etc/nginx/sites-enabled/default

@@ -1,5 +1,5 @@
 """super-daemon setup against the installed system: a second run changes nothing, and a
-configuration the real nginx refuses is put back (tests/daemon/test_setup.py has the rest)."""
+configuration the real nginx refuses is put back (tests/daemon/test_setup_*.py have the rest)."""
 
 from __future__ import annotations
 

@@ -184,7 +184,7 @@ class RoutedTo:
 def test_outgoing_addresses_leave_out_what_only_this_link_reaches(monkeypatch, v4, v6, found):
     sources = {socket.AF_INET: v4, **({socket.AF_INET6: v6} if v6 else {})}
     monkeypatch.setattr(RoutedTo, "sources", sources)
-    monkeypatch.setattr(dns_cli.socket, "socket", RoutedTo)
+    monkeypatch.setattr(socket, "socket", RoutedTo)
     assert dns_cli.outgoing_addresses() == found
 
 

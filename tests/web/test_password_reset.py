@@ -61,6 +61,23 @@ def test_an_unknown_name_gets_the_same_answer_and_no_mail(pages, ada):
     assert mail.outbox == []
 
 
+def test_a_mail_server_that_is_not_there_changes_nothing_the_asker_sees(pages, ada, monkeypatch):
+    unknown = ask(pages, "nobody@example.test", ip="192.0.2.62")
+
+    def refused(*args: object, **kwargs: object) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(password_reset, "send_mail", refused)
+    known = ask(pages, "ada")
+    assert known["props"]["flash"] == unknown["props"]["flash"]
+    event = AuditEvent.objects.get(action="auth.reset-mail-failed")
+    assert (event.target, event.ip, event.details) == (
+        "ada",
+        IP,
+        {"error": "ConnectionRefusedError"},
+    )
+
+
 def test_the_link_sets_a_new_password_once_and_ends_the_old_sessions(pages, ada):
     old_session = pages()
     old_session.client.force_login(ada)

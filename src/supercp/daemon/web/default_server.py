@@ -49,7 +49,7 @@ _TEMP_PREFIX = ".tmp-"
 
 
 def available(layout: WebLayout) -> bool:
-    """Whether nginx's default server is ours and serves the entries (install.sh puts it
+    """Whether nginx's default server is ours and serves the entries (setup puts it
     there unless the admin made Debian's default site their own)."""
     try:
         text = layout.default_server.read_text()

@@ -79,7 +79,7 @@ class WebLayout:
         hp = config.host_path
         self.config = config
         self.nginx_conf = hp("/etc/nginx/nginx.conf")
-        # http-level settings shared by every site (installed by install.sh).
+        # http-level settings shared by every site (installed by super-daemon setup).
         self.nginx_http = hp("/etc/nginx/supercp/http.conf")
         self.vhost_dir = hp("/etc/nginx/supercp/sites")
         # nginx's default server; ours serves the entries of entries_dir (default_server.py).

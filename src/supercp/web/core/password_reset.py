@@ -11,6 +11,9 @@ hash changes with it); a second factor, when set up, is still asked at the next 
 
 from __future__ import annotations
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -27,7 +30,10 @@ from supercp.web.core.authz import Actor
 from supercp.web.core.models import AuditEvent, User
 from supercp.web.core.security import WINDOW, now
 
+log = logging.getLogger(__name__)
+
 REQUESTED = "auth.reset-requested"
+MAIL_FAILED = "auth.reset-mail-failed"
 # Links asked for per client address and per name within WINDOW.
 IP_LIMIT = 5
 NAME_LIMIT = 3
@@ -66,15 +72,23 @@ def request_reset(identifier: str, ip: str | None, base_url: str) -> None:
         if not user.email or not user.has_usable_password():
             continue
         minutes = settings.PASSWORD_RESET_TIMEOUT // 60
-        send_mail(
-            "Reset your GetSuperCP password",
-            f"Someone (hopefully you) asked to reset the password of the panel account "
-            f"'{user.username}'.\n\nTo choose a new password, open this link within "
-            f"{minutes} minutes:\n\n{link_for(user, base_url)}\n\n"
-            "If you did not ask for this, ignore this message: your password stays as it is.\n",
-            None,
-            [user.email],
-        )
+        try:
+            send_mail(
+                "Reset your GetSuperCP password",
+                f"Someone (hopefully you) asked to reset the password of the panel account "
+                f"'{user.username}'.\n\nTo choose a new password, open this link within "
+                f"{minutes} minutes:\n\n{link_for(user, base_url)}\n\n"
+                "If you did not ask for this, ignore this message: your password stays as "
+                "it is.\n",
+                None,
+                [user.email],
+            )
+        except (OSError, smtplib.SMTPException) as err:
+            # No mail server (mail comes with its module) or one that refuses: the answer
+            # stays the one every request gets, or a failure would tell who has an account.
+            # The link is a secret and is never logged.
+            log.warning("the reset link for %s could not be mailed: %s", user.username, err)
+            audit.record_attempt(MAIL_FAILED, user.username, ip, error=type(err).__name__)
 
 
 def user_for_link(uidb64: str, token: str) -> User | None:
