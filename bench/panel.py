@@ -309,6 +309,7 @@ def _seed(config: str, count: int, ctl: Connection) -> None:
     from supercp.web.accounts.models import HostingAccount  # noqa: PLC0415
     from supercp.web.core import services  # noqa: PLC0415
     from supercp.web.core.models import Role, User  # noqa: PLC0415
+    from supercp.web.plans.services import default_plan  # noqa: PLC0415
 
     password = secrets.token_urlsafe(18)
     admin = User.objects.create_user("benchadmin", "", password, role=Role.ADMIN)
@@ -320,8 +321,10 @@ def _seed(config: str, count: int, ctl: Connection) -> None:
         batch_size=1000,
     )
     ids = dict(User.objects.filter(role=Role.CUSTOMER).values_list("username", "id"))
+    plan = default_plan()
     HostingAccount.objects.bulk_create(
-        [HostingAccount(name=n, user_id=ids[n]) for n in names], batch_size=1000
+        [HostingAccount(name=n, user_id=ids[n], plan=plan) for n in names],
+        batch_size=1000,
     )
     ctl.send((password, services.issue_token(admin, "bench").plaintext))
 

@@ -85,6 +85,8 @@ export interface DashboardProps {
   system: SystemInfo | null;
   daemon_error: string | null;
   counts: { accounts: number; suspended: number; resellers: number };
+  /** A customer's plan and what its account uses of it; null for admins and resellers. */
+  plan: { name: string; limits: LimitUsage[] } | null;
 }
 
 // --- Hosting accounts --------------------------------------------------------
@@ -104,10 +106,80 @@ export interface AccountsIndexProps {
   can_create: boolean;
   /** Non-empty only for admins: the owners an account can be given. */
   resellers: { username: string }[];
+  /** The plans a new account may get: a reseller's own; for admins the server's and every reseller's. */
+  plans: PlanChoice[];
+}
+
+/** An account's plan as its page shows it. */
+export interface AccountPlan {
+  name: string;
+  /** The reseller whose plan it is; null: one of the server's. */
+  owner: string | null;
+  /** The counted limits with their use, then the sizes (not counted yet: used is null). */
+  limits: LimitUsage[];
+  /** Empty: every installed version. */
+  php_versions: string[];
+  php: PhpLimits;
+  shell_access: boolean;
 }
 
 export interface AccountsShowProps {
   account: AccountDetail;
+  plan: AccountPlan;
+  /** The plans the account may be moved to (empty for customers). */
+  plans: PlanChoice[];
+}
+
+// --- Hosting plans -------------------------------------------------------------
+
+/** The limits of a plan that are numbers; null on a plan: unlimited. */
+export type PlanLimit =
+  | 'sites'
+  | 'aliases'
+  | 'dns_zones'
+  | 'databases'
+  | 'database_users'
+  | 'mail_domains'
+  | 'mailboxes'
+  | 'mail_aliases'
+  | 'ftp_users'
+  | 'disk_mb'
+  | 'bandwidth_gb'
+  | 'mailbox_quota_default_mb'
+  | 'mailbox_quota_max_mb';
+
+/** The PHP-FPM limits a plan's sites may have at most. */
+export type PlanPhpLimit = 'php_max_children' | 'php_memory_limit_mb' | 'php_max_execution_time' | 'php_upload_max_mb';
+
+/** A plan as the views send it (the API's shape). */
+export type Plan = Schemas['PlanOut'];
+
+/** One limit of an account's plan: what it allows (null: unlimited), what is used (null: not counted). */
+export type LimitUsage = Schemas['LimitOut'];
+
+/** A plan to choose for an account. */
+export interface PlanChoice {
+  name: string;
+  owner: string | null;
+  is_default: boolean;
+}
+
+export interface PlansIndexProps {
+  /** An admin's every plan; a reseller's own. */
+  plans: Plan[];
+  /** A reseller's totals (shared by all its accounts); null: none, or an admin. */
+  totals: Plan | null;
+  /** For admins: every reseller and the name of its totals plan (null: none). */
+  resellers: { username: string; totals: string | null }[];
+}
+
+export interface PlansFormProps {
+  /** null: a new plan. */
+  plan: Plan | null;
+  /** The installed PHP versions; null when the daemon could not say. */
+  php_versions: string[] | null;
+  /** The totals the plan must stay within (a reseller's plan); null: none. */
+  totals: Plan | null;
 }
 
 // --- Resellers ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from supercp.web.accounts.models import AccountTotal, HostingAccount, State
 from supercp.web.core.authz import Actor, owned_by_visible_accounts
 from supercp.web.core.models import AuditEvent, Role, User
 from supercp.web.core.services import Page
+from supercp.web.plans import services as plans
 from tests.web.conftest import PASSWORD, SOCKET, make_user, system_account, user_exists
 
 
@@ -296,8 +297,9 @@ def seed(*names: str, reseller: User | None = None) -> None:
     users = User.objects.bulk_create(
         [User(username=n, role=Role.CUSTOMER, reseller=reseller) for n in names]
     )
+    plan = plans.default_plan()
     HostingAccount.objects.bulk_create(
-        [HostingAccount(name=u.username, user=u, reseller=reseller) for u in users]
+        [HostingAccount(name=u.username, user=u, reseller=reseller, plan=plan) for u in users]
     )
 
 
@@ -359,7 +361,7 @@ def test_a_resellers_total_is_their_own_accounts_only():
 def orm_page(actor: Actor, page: int, per_page: int) -> list[services.AccountRow]:
     """The same page as the ORM reads it: the definition the SQL must match."""
     visible = owned_by_visible_accounts(actor, HostingAccount.objects.all(), via="")
-    found = visible.select_related("user", "reseller").order_by("name")
+    found = visible.select_related("user", "reseller", "plan").order_by("name")
     start = (page - 1) * per_page
     return [
         services.AccountRow(
@@ -369,6 +371,7 @@ def orm_page(actor: Actor, page: int, per_page: int) -> list[services.AccountRow
             a.state,
             a.login_shell,
             a.created_at,
+            a.plan.name,
         )
         for a in found[start : start + per_page]
     ]
@@ -380,6 +383,8 @@ def test_every_roles_unfiltered_pages_are_what_the_orm_reads():
     seed("pg1", "pg2", "pg3", "pg4", "pg5", reseller=rita.user)
     seed("pg6", "pg0")
     HostingAccount.objects.filter(name="pg2").update(state=State.SUSPENDED, login_shell=True)
+    gold = plans.create_plan(admin, plans.PlanValues("Gold"))
+    HostingAccount.objects.filter(name="pg5").update(plan=gold)
     User.objects.filter(username="pg3").update(email="pg3@example.test")
     alice = Actor(User.objects.get(username="pg4"))
     for actor in (admin, rita, alice):

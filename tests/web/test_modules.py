@@ -17,24 +17,33 @@ from supercp.web.config import panel
 from supercp.web.core.models import Role
 from supercp.web.dns.ownership import NameHolder
 from supercp.web.modules import MODULES, Module, ModuleConfig, load
+from supercp.web.plans.usage import Usage
 
 WEB = Path(modules.__file__).parent
 BY_LABEL = {m.label: m for m in MODULES}
 # The hook points, each owned by one app, and what a module registers there.
-POINTS = {"accounts": AccountHooks, "names": NameHolder}
+POINTS = {"accounts": AccountHooks, "names": NameHolder, "plans": Usage}
 # Apps with pages and no navigation link, and why.
 NO_NAV = {"jobs": "a job's page is reached from the action that started the job"}
 
 # Which app may import which modules of another app. core (the frame every app builds on)
 # and modules.py are everyone's; anything else goes through a hook (modules.py) instead.
 # A domain app's rows belong to hosting accounts, and it registers the accounts' hooks.
-DOMAIN_APP: dict[str, set[str]] = {"accounts": {"models", "hooks"}}
+DOMAIN_APP: dict[str, set[str]] = {
+    "accounts": {"models", "hooks"},
+    # The limits they claim against, the counters they register, the plan they read.
+    "plans": {"services", "limits", "usage", "models"},
+}
 # Apps that need more, or less, than a domain app.
 ALLOWED: dict[str, dict[str, set[str]]] = {
-    # The dashboard counts the accounts.
-    "core": {"accounts": {"services"}},
-    # Deleting an account is a background job.
-    "accounts": {"jobs": {"services", "models"}},
+    # The dashboard counts the accounts, and shows a customer its plan's usage.
+    "core": {"accounts": {"services"}, "plans": {"services"}},
+    # Deleting an account is a background job; every account has a plan, chosen and
+    # checked by the plans' services (which import of accounts only its models).
+    "accounts": {"jobs": {"services", "models"}, "plans": {"services", "limits"}},
+    # Plans count what the modules register under its "plans" hook point. Its form's PHP
+    # checkboxes are the installed versions, which sites' services ask the daemon for.
+    "plans": {"accounts": {"models"}, "sites": {"services"}},
     "jobs": {},
     # A site makes its zone and claims its names through DNS's services, never its models.
     "sites": {**DOMAIN_APP, "dns": {"services", "ownership"}},

@@ -83,8 +83,9 @@ def test_the_navigation_is_the_modules_links_that_the_role_sees(pages, world):
 
     admin, rita, alice = labels(world.admin), labels(world.rita), labels(world.alice)
     assert set(admin) - set(rita) == {"Resellers", "Audit log"}
-    assert rita == alice
-    assert admin[:4] == ["Dashboard", "Hosting accounts", "Sites", "DNS"]
+    # A customer sees its plan on its account's page, not the plans.
+    assert [label for label in rita if label != "Plans"] == alice
+    assert admin[:5] == ["Dashboard", "Hosting accounts", "Plans", "Sites", "DNS"]
     assert admin[-3:] == ["API tokens", "Audit log", "Security"]
 
 
@@ -123,6 +124,7 @@ def test_the_admin_lists_every_account_and_may_pick_a_reseller(pages, world):
         "login_shell": False,
         # As the API writes it (AccountOut): UTC as Z.
         "created_at": world.alice_account.created_at.isoformat().replace("+00:00", "Z"),
+        "plan": "Unlimited",
     }
     assert (props["accounts"]["page"], props["accounts"]["pages"]) == (1, 1)
     assert props["accounts"]["total"] == 2

@@ -44,6 +44,11 @@ UNSAFE: list[tuple[str, str, dict | None]] = [
     ("put", "/api/v1/dns/templates/readonly", {"records": []}),
     ("delete", "/api/v1/dns/templates/default", None),
     ("patch", "/api/v1/dns/settings", {"ttl": 300}),
+    ("put", "/api/v1/accounts/{bob}/plan", {"plan": "Unlimited"}),
+    ("post", "/api/v1/plans", {"name": "Readonly"}),
+    ("put", "/api/v1/plans/Unlimited", {"name": "Unlimited"}),
+    ("delete", "/api/v1/plans/Unlimited", None),
+    ("put", "/api/v1/plans/resellers/rita/totals", {"plan": None}),
 ]
 # A site and a zone the read-only token would touch; refused before anything looks them up.
 SITE = "readonly-target.example.test"
@@ -244,7 +249,9 @@ def test_the_read_only_check_covers_every_unsafe_endpoint():
             .replace("{site}", "{domain}")
             .replace("/records/1", "/records/{record_id}")
             .replace("/templates/readonly", "/templates/{name}")
-            .replace("/templates/default", "/templates/{name}"),
+            .replace("/templates/default", "/templates/{name}")
+            .replace("/plans/Unlimited", "/plans/{name}")
+            .replace("/resellers/rita/", "/resellers/{reseller}/"),
         )
         for method, url, _ in UNSAFE
     }

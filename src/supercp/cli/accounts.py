@@ -40,13 +40,16 @@ def _system(name: str) -> api.Account:
 
 
 @app.command("create")
-def create(
+def create(  # noqa: PLR0917 (typer maps each parameter to an argument or option)
     name: Name,
     email: Annotated[str, typer.Option("--email", help="The customer's e-mail address.")] = "",
     reseller: Annotated[
         str | None, typer.Option("--reseller", help="The reseller who will own the account.")
     ] = None,
     shell: Annotated[bool, typer.Option("--shell", help="Give the account a login shell.")] = False,
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="Its plan (default: the server's default plan).")
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Create a hosting account and its panel login (prints a one-time password)."""
@@ -59,18 +62,23 @@ def create(
         from supercp.web.core.services import generate_password
 
         password = generate_password()
-        services.create_account(
-            Actor.root(), name, email, password, reseller=reseller, login_shell=shell
+        made = services.create_account(
+            Actor.root(), name, email, password, reseller=reseller, login_shell=shell, plan=plan
         )
         account = _system(name)
     if out.json:
         out.emit(
-            {"account": account.model_dump(mode="json"), "created": True, "password": password}
+            {
+                "account": account.model_dump(mode="json"),
+                "created": True,
+                "password": password,
+                "plan": made.plan.name,
+            }
         )
         return
     console.print(
         f"Created account [bold]{account.name}[/] "
-        f"(uid {account.uid}, home {account.home}, shell {account.shell})"
+        f"(uid {account.uid}, home {account.home}, shell {account.shell}, plan {made.plan.name})"
     )
     console.print(f"Panel login {name}, one-time password: [bold]{password}[/]  (shown once)")
 
@@ -176,6 +184,60 @@ def delete(
         out.emit(result)
     else:
         console.print(f"Deleted account [bold]{name}[/]")
+
+
+@app.command("plan")
+def set_plan(
+    name: Name,
+    plan: Annotated[str, typer.Argument(help="The plan to move it to, at once.")],
+    reseller: Annotated[
+        str | None,
+        typer.Option("--reseller", help="The plan is this reseller's (default: the server's)."),
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Move an account to another plan; refused when it uses more than that plan allows."""
+    use_json(json)
+    with out.progress(f"Moving account {name} to plan {plan}…"), django_panel():
+        from supercp.web.core.authz import Actor
+        from supercp.web.plans import services
+
+        moved = services.set_plan(Actor.root(), name, plan, reseller=reseller)
+        owner = moved.owner.username if moved.owner else None
+    if out.json:
+        out.emit({"account": name, "plan": moved.name, "reseller": owner})
+    else:
+        console.print(f"Account [bold]{name}[/] is on plan [bold]{moved.name}[/]", highlight=False)
+
+
+@app.command("usage")
+def show_usage(name: Name, json: JsonOption = False) -> None:
+    """Show what an account uses of its plan's limits."""
+    use_json(json)
+    with django_panel():
+        from supercp.web.core.authz import Actor
+        from supercp.web.plans import services
+
+        on, rows = services.usage_of(Actor.root(), name)
+        plan_name = on.name
+    if out.json:
+        out.emit(
+            {
+                "account": name,
+                "plan": plan_name,
+                "limits": [{"limit": r.limit, "allowed": r.allowed, "used": r.used} for r in rows],
+            }
+        )
+        return
+    table = Table("Limit", "Allowed", "Used", title=f"{name} on plan {plan_name}")
+    for r in rows:
+        table.add_row(
+            r.limit.replace("_", " "),
+            "unlimited" if r.allowed is None else str(r.allowed),
+            # None: no module counts it yet.
+            "—" if r.used is None else str(r.used),
+        )
+    console.print(table)
 
 
 GROUPS = [

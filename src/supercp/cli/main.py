@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from supercp import __version__
-from supercp.cli import accounts, dns, panel, sites, system
+from supercp.cli import accounts, dns, panel, plans, sites, system
 from supercp.cli.context import JsonOption, settings, use_json
 from supercp.cli.groups import Group
 from supercp.cli.output import out
@@ -26,6 +26,7 @@ app = typer.Typer(
 GROUPS: tuple[Group, ...] = (
     *system.GROUPS,
     *accounts.GROUPS,
+    *plans.GROUPS,
     *sites.GROUPS,
     *dns.GROUPS,
     *panel.GROUPS,

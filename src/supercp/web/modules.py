@@ -107,6 +107,13 @@ MODULES: tuple[Module, ...] = (
         ),
         sockets=(Socket("ws/dashboard", "supercp.web.core.live.DashboardConsumer"),),
     ),
+    # Limits of accounts (and resellers' totals) that the other modules claim against.
+    Module(
+        "supercp.web.plans",
+        api=Api("/plans", "supercp.web.plans.api.router"),
+        urls="supercp.web.plans.urls",
+        nav=(NavItem("Plans", "/plans", ("admin", "reseller"), 150),),
+    ),
     Module(
         "supercp.web.accounts",
         api=Api("/accounts", "supercp.web.accounts.api.router"),
@@ -129,6 +136,7 @@ MODULES: tuple[Module, ...] = (
             {
                 "accounts": "supercp.web.sites.bulk.ACCOUNT_HOOKS",
                 "names": "supercp.web.sites.ownership.NAMES",
+                "plans": "supercp.web.sites.bulk.PLAN_USAGE",
             }
         ),
     ),
@@ -138,7 +146,12 @@ MODULES: tuple[Module, ...] = (
         urls="supercp.web.dns.urls",
         nav=(NavItem("DNS", "/dns", ALL, 300),),
         config="supercp.web.dns.config.DnsConfig",
-        hooks=MappingProxyType({"accounts": "supercp.web.dns.services.ACCOUNT_HOOKS"}),
+        hooks=MappingProxyType(
+            {
+                "accounts": "supercp.web.dns.services.ACCOUNT_HOOKS",
+                "plans": "supercp.web.dns.services.PLAN_USAGE",
+            }
+        ),
     ),
 )
 

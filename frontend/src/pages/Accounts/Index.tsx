@@ -11,20 +11,39 @@ import type { Column } from '../../components/Table';
 import { bindText, NAME_INPUT, resetAndClose } from '../../lib/form';
 import { countMatching, formatDate } from '../../lib/format';
 import { generatePassword } from '../../lib/password';
+import { planChoiceLabel } from '../../lib/planForm';
 import { segment } from '../../lib/url';
 import type { Account, AccountsIndexProps, PageProps } from '../../types';
 
-const CREATE_FIELDS = ['name', 'email', 'password', 'reseller'] as const;
+const CREATE_FIELDS = ['name', 'email', 'password', 'reseller', 'plan'] as const;
 
-function CreateAccount({ resellers, onClose }: { resellers: AccountsIndexProps['resellers']; onClose: () => void }) {
-  const form = useForm({ name: '', email: '', password: '', reseller: '' });
+function CreateAccount({
+  resellers,
+  plans,
+  asAdmin,
+  onClose,
+}: {
+  resellers: AccountsIndexProps['resellers'];
+  plans: AccountsIndexProps['plans'];
+  asAdmin: boolean;
+  onClose: () => void;
+}) {
+  const form = useForm({ name: '', email: '', password: '', reseller: '', plan: '' });
   const [showPassword, setShowPassword] = useState(false);
   const chooseReseller = resellers.length > 0;
+  // The server's plans, and those of the account's reseller (a reseller's are all its own).
+  const offered = plans.filter((plan) => !asAdmin || plan.owner === null || plan.owner === form.data.reseller);
+  const serverDefault = plans.find((plan) => plan.is_default && plan.owner === null);
 
   function submit(event: FormEvent<HTMLFormElement>): void {
     event.preventDefault();
-    // Only admins may name an owner; everyone else sends no reseller at all.
-    form.transform(({ reseller, ...rest }) => (chooseReseller && reseller !== '' ? { ...rest, reseller } : rest));
+    // Only admins may name an owner; everyone else sends no reseller at all. No plan named:
+    // the server's default plan.
+    form.transform(({ reseller, plan, ...rest }) => ({
+      ...rest,
+      ...(chooseReseller && reseller !== '' ? { reseller } : {}),
+      ...(plan !== '' ? { plan } : {}),
+    }));
     form.post('/accounts', resetAndClose(form, onClose));
   }
 
@@ -86,6 +105,8 @@ function CreateAccount({ resellers, onClose }: { resellers: AccountsIndexProps['
           <SelectField
             label="Reseller"
             {...bindText(form, 'reseller')}
+            // Another owner, other plans: the chosen one may not be among them.
+            onChange={(event) => form.setData((data) => ({ ...data, reseller: event.target.value, plan: '' }))}
             hint="The reseller who owns the account, if any."
             options={[
               { value: '', label: 'None (administrators)' },
@@ -93,12 +114,21 @@ function CreateAccount({ resellers, onClose }: { resellers: AccountsIndexProps['
             ]}
           />
         )}
+        <SelectField
+          label="Plan"
+          {...bindText(form, 'plan')}
+          hint="Its limits: sites, zones, disk space and more."
+          options={[
+            { value: '', label: serverDefault !== undefined ? `The default plan (${serverDefault.name})` : 'The server’s default plan' },
+            ...offered.map((plan) => ({ value: plan.name, label: planChoiceLabel(plan, asAdmin) })),
+          ]}
+        />
       </div>
     </FormCard>
   );
 }
 
-export default function Index({ accounts, can_create, resellers, auth }: PageProps<AccountsIndexProps>) {
+export default function Index({ accounts, can_create, resellers, plans, auth }: PageProps<AccountsIndexProps>) {
   const [creating, setCreating] = useState(false);
   const role = auth.user?.role;
   const showReseller = role === 'admin';
@@ -165,7 +195,7 @@ export default function Index({ accounts, can_create, resellers, auth }: PagePro
       }
     >
       <div className="space-y-6">
-        {creating && <CreateAccount resellers={resellers} onClose={() => setCreating(false)} />}
+        {creating && <CreateAccount resellers={resellers} plans={plans} asAdmin={showReseller} onClose={() => setCreating(false)} />}
         <SearchListCard
           title="Accounts"
           path="/accounts"

@@ -2,6 +2,7 @@ import Badge, { type Tone } from '../../components/Badge';
 import Card from '../../components/Card';
 import EmptyState from '../../components/EmptyState';
 import Layout from '../../components/Layout';
+import PlanUsage from '../../components/PlanUsage';
 import ProgressBar from '../../components/ProgressBar';
 import Table from '../../components/Table';
 import { formatBytes, formatDuration, percent } from '../../lib/format';
@@ -89,7 +90,7 @@ function LiveIndicator({ live }: { live: boolean }) {
   ) : null;
 }
 
-export default function Index({ system: initial, daemon_error, counts, auth }: PageProps<DashboardProps>) {
+export default function Index({ system: initial, daemon_error, counts, plan, auth }: PageProps<DashboardProps>) {
   const { system, live } = useLiveSystem(initial);
   const isAdmin = auth.user?.role === 'admin';
 
@@ -108,6 +109,12 @@ export default function Index({ system: initial, daemon_error, counts, auth }: P
           <Stat label="Suspended" value={counts.suspended} hint={counts.suspended > 0 ? 'need attention' : undefined} />
           {isAdmin && <Stat label="Resellers" value={counts.resellers} />}
         </dl>
+
+        {plan !== null && (
+          <Card title={`Your plan: ${plan.name}`} description="What your account uses of its limits.">
+            <PlanUsage limits={plan.limits} />
+          </Card>
+        )}
 
         {system === null ? (
           <Card>

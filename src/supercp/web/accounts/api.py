@@ -1,4 +1,5 @@
-"""/api/v1/accounts: hosting accounts. Each endpoint is one call into services.py."""
+"""/api/v1/accounts: hosting accounts, their plans and what they use of them. Each endpoint is
+one call into services.py (or the plans' services.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ from ninja import Query, Router, Status
 from pydantic import TypeAdapter
 
 from supercp.web.accounts import services
-from supercp.web.accounts.schemas import AccountIn, AccountOut, AccountPage
+from supercp.web.accounts.schemas import (
+    AccountIn,
+    AccountOut,
+    AccountPage,
+    AccountPlanIn,
+    LimitOut,
+    UsageOut,
+)
 from supercp.web.accounts.services import AccountRow
 from supercp.web.core.rest import actor
 from supercp.web.core.schemas import ErrorOut
 from supercp.web.core.services import Page
+from supercp.web.plans import services as plans
 
 router = Router(tags=["accounts"])
 PAGE_JSON = TypeAdapter(Page[AccountRow])
@@ -44,6 +53,7 @@ def create_account(request: HttpRequest, body: AccountIn) -> Status[AccountOut]:
         body.password,
         reseller=body.reseller,
         login_shell=body.login_shell,
+        plan=body.plan,
     )
     return Status(201, AccountOut.of(account))
 
@@ -75,3 +85,24 @@ def unsuspend_account(request: HttpRequest, name: str) -> AccountOut:
 def delete_account(request: HttpRequest, name: str) -> Status[None]:
     services.delete_account(actor(request), name)
     return Status(204, None)
+
+
+@router.put(
+    "/{name}/plan",
+    response={200: AccountOut, **ERRORS},
+    summary="Move a hosting account to another plan (refused below what it uses)",
+)
+def set_plan(request: HttpRequest, name: str, body: AccountPlanIn) -> AccountOut:
+    who = actor(request)
+    plans.set_plan(who, name, body.plan, reseller=body.reseller)
+    return AccountOut.of(services.get_account(who, name))
+
+
+@router.get(
+    "/{name}/usage",
+    response={200: UsageOut, **ERRORS},
+    summary="A hosting account's plan and what it uses of each limit",
+)
+def usage(request: HttpRequest, name: str) -> UsageOut:
+    plan, rows = plans.usage_of(actor(request), name)
+    return UsageOut(plan=plan.name, limits=[LimitOut.of(row) for row in rows])

@@ -39,6 +39,8 @@ class HostingAccount(models.Model):
     state = models.CharField(
         max_length=16, choices=State.choices, default=State.ACTIVE, db_index=True
     )
+    # Its limits (plans/). PROTECT: a plan in use is never deleted under its accounts.
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="accounts")
     # Desired state sent with every accounts.ensure, so suspending keeps the shell as it is.
     login_shell = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -13,6 +13,10 @@ from supercp.protocol.names import ACCOUNT_NAME_PATTERN
 from supercp.web.accounts.models import HostingAccount, State
 from supercp.web.accounts.services import AccountRow
 from supercp.web.core.schemas import StrictIn
+from supercp.web.plans.services import LimitUsage
+
+# A plan's name: one that is no plan's is simply not found (plans/schemas.py states the rule).
+PlanName = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class AccountIn(StrictIn):
@@ -32,6 +36,9 @@ class AccountIn(StrictIn):
     # Admins only: the reseller who will own the account.
     reseller: str | None = None
     login_shell: bool = False
+    # Its plan: the acting reseller's, or for an admin the server's (or the new account's
+    # reseller's); left out: the server's default plan.
+    plan: PlanName | None = None
 
 
 class AccountOut(Schema):
@@ -41,6 +48,8 @@ class AccountOut(Schema):
     state: Literal["active", "suspended"]
     login_shell: bool
     created_at: datetime
+    # Its plan's name.
+    plan: str
 
     @staticmethod
     def of(account: HostingAccount) -> AccountOut:
@@ -51,6 +60,7 @@ class AccountOut(Schema):
             state=_state(account.state),
             login_shell=account.login_shell,
             created_at=account.created_at,
+            plan=account.plan.name,
         )
 
     @staticmethod
@@ -62,6 +72,7 @@ class AccountOut(Schema):
             state=_state(row.state),
             login_shell=row.login_shell,
             created_at=row.created_at,
+            plan=row.plan,
         )
 
 
@@ -75,3 +86,29 @@ class AccountPage(Schema):
     total: int
     page: int
     per_page: int
+
+
+class AccountPlanIn(StrictIn):
+    plan: PlanName
+    # Admins only: the plan is this reseller's. Left out: the account's reseller's plan of
+    # that name if it has one, else the server's.
+    reseller: Annotated[str, Field(min_length=1, max_length=150)] | None = None
+
+
+class LimitOut(Schema):
+    # A counted limit of the plan (sites, dns_zones, …).
+    limit: str
+    # null: unlimited.
+    allowed: int | None
+    # null: no module counts it yet.
+    used: int | None
+
+    @staticmethod
+    def of(row: LimitUsage) -> LimitOut:
+        return LimitOut(limit=row.limit, allowed=row.allowed, used=row.used)
+
+
+class UsageOut(Schema):
+    # The account's plan.
+    plan: str
+    limits: list[LimitOut]

@@ -30,6 +30,7 @@ from supercp.web.core.models import Role, User
 from supercp.web.core.services import Page, check_email, check_new_password, check_page
 from supercp.web.jobs import services as jobs
 from supercp.web.jobs.models import Job
+from supercp.web.plans import services as plans
 
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
@@ -78,9 +79,19 @@ class AccountRow:
     state: str
     login_shell: bool
     created_at: datetime
+    # The plan's name.
+    plan: str
 
 
-_ROW = ("name", "user__email", "reseller__username", "state", "login_shell", "created_at")
+_ROW = (
+    "name",
+    "user__email",
+    "reseller__username",
+    "state",
+    "login_shell",
+    "created_at",
+    "plan__name",
+)
 
 
 class _PageQuery:
@@ -93,6 +104,9 @@ class _PageQuery:
 
     def __init__(self) -> None:
         account, user = rows.table(HostingAccount), rows.table(User)
+        # The plans' model by the foreign key: accounts imports of plans only its services.
+        plan = HostingAccount._meta.get_field("plan").related_model
+        assert isinstance(plan, type)
 
         def of(alias: str, field: str) -> str:
             return rows.column(HostingAccount, field, alias)
@@ -102,6 +116,7 @@ class _PageQuery:
         columns = ", ".join(
             [of("a", "name"), rows.column(User, "email", "u"), rows.column(User, "username", "r")]
             + [of("a", f) for f in loaded]
+            + [rows.column(plan, "name", "pl")]
         )
         # By role, as owned_by_visible_accounts decides (the tests compare the two).
         where = {
@@ -114,6 +129,7 @@ class _PageQuery:
         joins = (
             f" JOIN {user} u ON u.id = {of('a', 'user')}"
             f" LEFT JOIN {user} r ON r.id = {of('a', 'reseller')}"
+            f" JOIN {rows.table(plan)} pl ON pl.id = {of('a', 'plan')}"
         )
         self.sql = {
             role: f"SELECT {columns}{total.get(role, '')} FROM"  # noqa: S608 (see the class's doc)
@@ -144,10 +160,10 @@ class _PageQuery:
             found = cursor.fetchall()
         state, shell, created = self.convert
         page = [
-            AccountRow(name, email, reseller, state(st), shell(sh), created(at))
-            for name, email, reseller, st, sh, at, *_ in found
+            AccountRow(name, email, reseller, state(st), shell(sh), created(at), plan)
+            for name, email, reseller, st, sh, at, plan, *_ in found
         ]
-        total = found[0][6] if found and role == Role.ADMIN else None
+        total = found[0][7] if found and role == Role.ADMIN else None
         return page, None if total is None else int(total)
 
 
@@ -181,7 +197,7 @@ def list_accounts(
 
 
 def get_account(actor: Actor, name: str) -> HostingAccount:
-    account = _visible(actor).select_related("user", "reseller").filter(name=name).first()
+    account = _visible(actor).select_related("user", "reseller", "plan").filter(name=name).first()
     if account is None:
         raise _not_found(name)
     return account
@@ -287,8 +303,10 @@ def create_account(
     *,
     reseller: str | None = None,
     login_shell: bool = False,
+    plan: str | None = None,
 ) -> HostingAccount:
-    """Create the customer's login, the account row and (through the daemon) the Linux user."""
+    """Create the customer's login, the account row and (through the daemon) the Linux user,
+    on ``plan`` (None: the server's default plan)."""
     require_writable(actor)
     require_role(actor, Role.ADMIN, Role.RESELLER)
     _check_name(name)
@@ -301,11 +319,18 @@ def create_account(
                 _check_limit(owner)
             if User.objects.filter(username=name).exists():
                 raise Conflict(f"the name '{name}' is taken", code="account-exists", field="name")
+            on = plans.plan_for_new_account(actor, owner, plan)
+            if login_shell and not on.shell_access:
+                raise Forbidden(
+                    f"plan '{on.name}' gives no shell access",
+                    code="limit-reached",
+                    field="login_shell",
+                )
             user = User.objects.create_user(
                 name, email, password, role=Role.CUSTOMER, reseller=owner
             )
             account = HostingAccount.objects.create(
-                name=name, user=user, reseller=owner, login_shell=login_shell
+                name=name, user=user, reseller=owner, login_shell=login_shell, plan=on
             )
             audit.record(
                 actor,
@@ -313,6 +338,7 @@ def create_account(
                 name,
                 reseller=owner.username if owner else None,
                 login_shell=login_shell,
+                plan=on.name,
             )
             with daemon.client() as c:
                 # create_only: ensure would adopt (and unsuspend) an account made outside

@@ -11,4 +11,5 @@ urlpatterns = [
     path("accounts/<str:name>", views.show, name="account"),
     path("accounts/<str:name>/suspend", views.suspend, name="account-suspend"),
     path("accounts/<str:name>/unsuspend", views.unsuspend, name="account-unsuspend"),
+    path("accounts/<str:name>/plan", views.plan, name="account-plan"),
 ]

@@ -7,6 +7,7 @@ services.py and security.py, the Inertia frame in pages.py.
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib.auth import login as auth_login
@@ -17,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inertia.http import clear_history, encrypt_history
 from pydantic import Field
 
-from supercp.protocol.errors import SuperCPError
+from supercp.protocol.errors import NotFound, SuperCPError
 from supercp.web.accounts import services as accounts
 from supercp.web.core import password_reset, security, services
+from supercp.web.core.authz import Actor
 from supercp.web.core.models import ApiToken, User
 from supercp.web.core.pages import (
     Form,
@@ -33,6 +35,7 @@ from supercp.web.core.pages import (
 )
 from supercp.web.core.rest import client_ip
 from supercp.web.core.schemas import TokenOut
+from supercp.web.plans import services as plans
 
 PENDING_2FA = security.PENDING_2FA
 RECOVERY_CODES = "supercp.recovery_codes"
@@ -122,6 +125,18 @@ def logout(request: HttpRequest) -> HttpResponse:
 # --- dashboard -------------------------------------------------------------------------------
 
 
+def _plan_usage(who: Actor) -> dict[str, Any] | None:
+    """A customer's plan and what its account uses of each counted limit."""
+    if not who.is_customer:
+        return None
+    try:
+        # A customer's login is named as its account.
+        plan, rows = plans.usage_of(who, who.user.username)
+    except NotFound:
+        return None
+    return {"name": plan.name, "limits": [asdict(row) for row in rows]}
+
+
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -145,6 +160,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "suspended": counts.suspended,
                 "resellers": counts.resellers,
             },
+            "plan": _plan_usage(who),
         },
     )
 

@@ -53,6 +53,8 @@ from supercp.web.dns.server import (
     settings_row,
 )
 from supercp.web.dns.zonefile import Soa
+from supercp.web.plans import limits as plan_limits
+from supercp.web.plans.usage import Usage
 
 log = logging.getLogger(__name__)
 
@@ -373,6 +375,8 @@ def creating_zone(actor: Actor, plan: ZonePlan) -> Iterator[Zone]:
     The block may do more (create_site applies the site here): if it raises, the zone is
     not written at all.
     """
+    if plan.account is not None:
+        plan_limits.claim(plan.account, "dns_zones")
     try:
         zone = Zone.objects.create(
             name=plan.name,
@@ -471,3 +475,11 @@ def removing_account_zones(actor: Actor, account: HostingAccount) -> Iterator[No
 
 
 ACCOUNT_HOOKS = AccountHooks(removing=removing_account_zones)
+
+
+def _zones_of(accounts: QuerySet[HostingAccount]) -> int:
+    return Zone.objects.filter(account__in=accounts).count()
+
+
+# The plans' hooks (plans/usage.py).
+PLAN_USAGE = Usage(counters={"dns_zones": _zones_of})

@@ -12,13 +12,18 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from supercp.protocol import web as rpc
 from supercp.protocol.errors import Forbidden, SystemFailure
 from supercp.web.accounts.hooks import AccountHooks
 from supercp.web.accounts.models import HostingAccount
 from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, require_writable
-from supercp.web.sites.models import Site
+from supercp.web.plans import limits as plan_limits
+from supercp.web.plans.models import Plan
+from supercp.web.plans.usage import Usage
+from supercp.web.sites.models import Site, SiteHost
 from supercp.web.sites.services import get_site, spec_of, with_related
 
 # Sites per web.site.apply_many call.
@@ -59,6 +64,50 @@ def removing_account_sites(actor: Actor, account: HostingAccount) -> Iterator[No
 
 
 ACCOUNT_HOOKS = AccountHooks(state_changed=apply_account_sites, removing=removing_account_sites)
+
+
+# --- the plans' hooks (plans/usage.py) ------------------------------------------------------------
+
+
+def _sites_of(accounts: QuerySet[HostingAccount]) -> int:
+    return Site.objects.filter(account__in=accounts).count()
+
+
+def _aliases_of(accounts: QuerySet[HostingAccount]) -> int:
+    return SiteHost.objects.filter(site__account__in=accounts, is_primary=False).count()
+
+
+def follow_plan(actor: Actor, account: HostingAccount) -> None:
+    """Lower each site's PHP limits to what the account's new plan allows, and re-apply the
+    sites that changed (in the plan change's transaction: a refusal undoes it)."""
+    most = plan_limits.php_limits(account.plan).model_dump()
+    lowered = []
+    for site in with_related(Site.objects.filter(account=account)):
+        limits = site.limits.model_dump()
+        within = {key: min(value, most[key]) for key, value in limits.items()}
+        if within != limits:
+            site.set_limits(rpc.PhpLimits(**within))
+            site.save(update_fields=list(within))
+            lowered.append(site)
+    for start in range(0, len(lowered), REBUILD_BATCH):
+        for item in _apply_many(lowered[start : start + REBUILD_BATCH]):
+            if item.error is not None:
+                raise SystemFailure(f"{item.domain}: {item.error.message}", code=item.error.code)
+
+
+def _beyond(account: HostingAccount, plan: Plan) -> list[str]:
+    """A site on a PHP version the plan does not offer (its limits are lowered instead)."""
+    if not plan.php_versions:
+        return []
+    sites = Site.objects.filter(account=account, php__isnull=False)
+    return ["php_versions"] if sites.exclude(php__in=plan.php_versions).exists() else []
+
+
+PLAN_USAGE = Usage(
+    counters={"sites": _sites_of, "aliases": _aliases_of},
+    plan_changed=follow_plan,
+    beyond=_beyond,
+)
 
 
 # --- rebuild ------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_wri
 from supercp.web.core.services import Page, check_page
 from supercp.web.dns import services as dns
 from supercp.web.dns.ownership import claiming, foreign_name
+from supercp.web.plans import limits as plan_limits
 from supercp.web.sites import config, names
 from supercp.web.sites.models import Site, SiteHost, State
 from supercp.web.sites.ownership import overlapping_name
@@ -206,11 +207,17 @@ def php_versions(actor: Actor) -> rpc.PhpVersions:
     return found
 
 
-def _php_of(actor: Actor, raw: str | Default | None) -> str | None:
-    """A new site's PHP version: as asked (None: static), or the server's default."""
-    if isinstance(raw, Default):
-        return php_versions(actor).default
-    return names.php_version(raw)
+def _php_of(actor: Actor, raw: str | Default | None, account: HostingAccount) -> str | None:
+    """A new site's PHP version: as asked (None: static), or the server's default (the
+    newest installed one the account's plan offers, where it offers others)."""
+    if not isinstance(raw, Default):
+        return names.php_version(raw)
+    found = php_versions(actor)
+    offered = account.plan.php_versions
+    if not offered or found.default in offered:
+        return found.default
+    usable = [v for v in found.versions if v in offered]
+    return usable[0] if usable else found.default
 
 
 def _check_php(actor: Actor, version: str | None) -> None:
@@ -240,7 +247,7 @@ def site_logs(
 
 def _account_for(actor: Actor, account: str | None) -> HostingAccount:
     """The account a new site goes into: named, or a customer's own one."""
-    accounts = _visible_accounts(actor)
+    accounts = _visible_accounts(actor).select_related("plan")
     if account is None or account == "":
         if not actor.is_customer:
             raise ValidationFailed("name the hosting account of the site", field="account")
@@ -360,15 +367,19 @@ def create_site(actor: Actor, new: NewSite) -> Site:
     if new.limits is not None:
         _require_provider(actor, "setting PHP limits", "limits")
     account = _account_for(actor, new.account)
-    php = _php_of(actor, new.php)
+    php = _php_of(actor, new.php, account)
     if not isinstance(new.php, Default):
         _check_php(actor, php)
+    plan_limits.allows_php(account.plan, php)
+    limits = plan_limits.within_php_limits(account.plan, new.limits)
     try:
         # The checks and the writes in one transaction that claims the names (ownership.py).
         with claiming([domain, *aliases]):
             _check_free(domain, aliases)
             _check_owners(actor, account, [domain], "domain")
             _check_owners(actor, account, aliases, "aliases")
+            plan_limits.claim(account, "sites")
+            plan_limits.claim(account, "aliases", len(aliases))
             zone = _zone_plan(actor, domain, account) if new.create_zone else None
             site = Site(
                 account=account,
@@ -378,7 +389,7 @@ def create_site(actor: Actor, new: NewSite) -> Site:
                 php=php,
                 docroot=docroot,
             )
-            site.set_limits(new.limits or rpc.PhpLimits())
+            site.set_limits(limits)
             site.save()
             SiteHost.objects.bulk_create(
                 [SiteHost(name=domain, site=site, is_primary=True)]
@@ -444,6 +455,9 @@ def update_site(
             )
             if not isinstance(new_php, Keep) and new_php != site.php:
                 _check_php(actor, new_php)
+                plan_limits.allows_php(site.account.plan, new_php)
+            if not isinstance(limits, Keep):
+                plan_limits.within_php_limits(site.account.plan, limits)
             changed: dict[str, object] = {}
             if new_aliases is not None:
                 current = set(aliases_of(site))
@@ -451,6 +465,7 @@ def update_site(
                     _check_free(site.domain, new_aliases, site)
                     added = [a for a in new_aliases if a not in current]
                     _check_owners(actor, site.account, added, "aliases")
+                    plan_limits.claim(site.account, "aliases", len(new_aliases) - len(current))
                     SiteHost.objects.filter(site=site, is_primary=False).exclude(
                         name__in=new_aliases
                     ).delete()
