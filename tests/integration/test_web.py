@@ -652,10 +652,10 @@ def test_the_default_server_serves_a_new_sites_entry_as_its_block_will(client, a
             if len(lines) >= 7:
                 break
             time.sleep(0.05)
-        assert [line.split('"')[1] for line in lines[:2]] == [
-            "GET / HTTP/1.1",
-            "GET /some/page?x=1 HTTP/1.1",
-        ]
+        # In any order: each of nginx's workers writes its line once its request is done,
+        # and a PHP request's worker may finish after the next request's, served by another.
+        requests = [line.split('"')[1] for line in lines]
+        assert {"GET / HTTP/1.1", "GET /some/page?x=1 HTTP/1.1"} <= set(requests[:3])
         assert len(lines) == 7
         # Names without an entry, and names that are not plain host names, get the 404.
         for host in (domain(), "-", f".tmp-{fresh}", "new", f"{fresh}.", f"{fresh.upper()}"):
