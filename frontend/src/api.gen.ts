@@ -674,7 +674,7 @@ export interface components {
         };
         /**
          * NewPlanIn
-         * @description A new plan's values, and whether it becomes the server's default.
+         * @description A plan's values, and whether it becomes the server's default.
          */
         NewPlanIn: {
             /** Name */
@@ -740,70 +740,6 @@ export interface components {
              * @default false
              */
             is_default: boolean;
-        };
-        /**
-         * PlanIn
-         * @description Every value of a plan; one left out is its default (unlimited for the limits).
-         */
-        PlanIn: {
-            /** Name */
-            name: string;
-            /** Disk Mb */
-            disk_mb?: number | null;
-            /** Bandwidth Gb */
-            bandwidth_gb?: number | null;
-            /** Sites */
-            sites?: number | null;
-            /** Aliases */
-            aliases?: number | null;
-            /** Dns Zones */
-            dns_zones?: number | null;
-            /** Databases */
-            databases?: number | null;
-            /** Database Users */
-            database_users?: number | null;
-            /** Mail Domains */
-            mail_domains?: number | null;
-            /** Mailboxes */
-            mailboxes?: number | null;
-            /** Mailbox Quota Default Mb */
-            mailbox_quota_default_mb?: number | null;
-            /** Mailbox Quota Max Mb */
-            mailbox_quota_max_mb?: number | null;
-            /** Mail Aliases */
-            mail_aliases?: number | null;
-            /** Ftp Users */
-            ftp_users?: number | null;
-            /**
-             * Php Versions
-             * @description The PHP versions its sites may use; empty: every one.
-             */
-            php_versions?: string[];
-            /**
-             * Php Max Children
-             * @default 5
-             */
-            php_max_children: number;
-            /**
-             * Php Memory Limit Mb
-             * @default 256
-             */
-            php_memory_limit_mb: number;
-            /**
-             * Php Max Execution Time
-             * @default 30
-             */
-            php_max_execution_time: number;
-            /**
-             * Php Upload Max Mb
-             * @default 64
-             */
-            php_upload_max_mb: number;
-            /**
-             * Shell Access
-             * @default false
-             */
-            shell_access: boolean;
         };
         /** TotalsOut */
         TotalsOut: {
@@ -1956,7 +1892,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PlanIn"];
+                "application/json": components["schemas"]["NewPlanIn"];
             };
         };
         responses: {

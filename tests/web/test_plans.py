@@ -347,3 +347,19 @@ def test_lowering_a_plans_php_limits_lowers_its_sites_at_once(world):
     assert site.limits.max_children == 2
     (pool,) = Path("/etc/php/8.2/fpm/supercp").glob(f"*/{site.domain}.conf")
     assert "pm.max_children = 2\n" in pool.read_text()
+
+
+def test_only_an_admin_makes_a_server_plan_the_default(world):
+    gold = plans.create_plan(world.admin, PlanValues("Gold"))
+    before = plans.default_plan()
+    plans.update_plan(world.admin, "Gold", PlanValues("Gold"), make_default=True)
+    assert plans.default_plan() == gold
+    before.refresh_from_db()
+    assert not before.is_default
+    plans.create_plan(world.rita, PlanValues("Ritas"))
+    with pytest.raises(Forbidden):
+        plans.update_plan(world.rita, "Ritas", PlanValues("Ritas"), make_default=True)
+    with pytest.raises(Forbidden):
+        plans.update_plan(
+            world.admin, "Ritas", PlanValues("Ritas"), reseller="rita", make_default=True
+        )

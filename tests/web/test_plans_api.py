@@ -103,6 +103,17 @@ def test_the_default_is_chosen_by_admins_only(world, api):
     assert_error(response, 403, "forbidden", None)
 
 
+def test_a_put_makes_an_existing_plan_the_default(world, api):
+    made(api(world.admin), name="Gold")
+    changed = send(api(world.admin), "put", f"{URL}/Gold", {"name": "Gold", "is_default": True})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["is_default"] is True
+    assert plans.default_plan().name == "Gold"
+    # False leaves the default where it is.
+    send(api(world.admin), "put", f"{URL}/Gold", {"name": "Gold", "sites": 5})
+    assert plans.default_plan().name == "Gold"
+
+
 def test_a_resellers_plan_above_its_totals_is_a_403_over_totals(world, api):
     admin, rita = api(world.admin), api(world.rita)
     made(admin, name="Rita", sites=10, dns_zones=5)
@@ -248,7 +259,7 @@ def test_an_invalid_plan_is_a_400_naming_the_field(world, api, body, field):
 @pytest.mark.parametrize(
     ("url", "body", "field"),
     [
-        (f"{URL}/Unlimited", {"name": "Unlimited", "is_default": True}, "is_default"),
+        (f"{URL}/Unlimited", {"name": "Unlimited", "is_default": "yes"}, "is_default"),
         (f"{URL}/resellers/rita/totals", {}, "plan"),
         (f"{URL}/resellers/rita/totals", {"plan": "Gold", "extra": 1}, "extra"),
         (f"{ACCOUNTS}/sctnobody/plan", {}, "plan"),

@@ -73,6 +73,13 @@ def test_a_plan_from_create_through_update_to_delete(capsys):
     assert AuditEvent.objects.get(action="plan.delete", target="Platinum").actor is None
 
 
+def test_plan_update_default_makes_it_the_plan_new_accounts_get(capsys):
+    assert cli(capsys, "plan", "create", "Gold")[0] == 0
+    code, body = cli(capsys, "plan", "update", "Gold", "--default")
+    assert (code, body["plan"]["is_default"]) == (0, True)
+    assert plans.default_plan().name == "Gold"
+
+
 def test_a_limit_that_is_no_number_is_refused_naming_the_field(capsys):
     code, body = cli(capsys, "plan", "create", "Bad", "--dns-zones", "lots")
     assert code == 1

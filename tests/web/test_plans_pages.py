@@ -72,6 +72,13 @@ def test_the_admin_makes_a_new_plan_the_servers_default(pages, world):
     assert [p["name"] for p in listed_plans if p["is_default"]] == ["Starter"]
 
 
+def test_the_admin_makes_an_existing_plan_the_servers_default(pages, world):
+    plans.create_plan(world.admin, PlanValues("Gold"))
+    pages(world.admin).post("/plans/Gold/edit", plan_form("Gold", is_default=True))
+    assert plans.default_plan().name == "Gold"
+    assert Plan.objects.filter(is_default=True).count() == 1
+
+
 def test_a_bad_limit_comes_back_as_an_error_at_its_field(pages, world):
     browser = pages(world.admin)
     for field, value in (("disk_mb", "ten"), ("sites", -1), ("php_max_children", 0)):

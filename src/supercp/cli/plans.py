@@ -237,6 +237,9 @@ def update(  # noqa: PLR0917 (typer maps each parameter to an argument or option
     shell_access: Shell = None,
     rename: Annotated[str | None, typer.Option("--rename", help="A new name for it.")] = None,
     reseller: Reseller = None,
+    is_default: Annotated[
+        bool, typer.Option("--default", help="Make it the plan new accounts get by default.")
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Change the limits given (the others stay); refused when an account on it uses more."""
@@ -251,7 +254,7 @@ def update(  # noqa: PLR0917 (typer maps each parameter to an argument or option
         root = Actor.root()
         current = services.PlanValues.of(services.get_plan(root, name, reseller))
         wanted = replace(current, **changes, name=rename or current.name)
-        plan = services.update_plan(root, name, wanted, reseller=reseller)
+        plan = services.update_plan(root, name, wanted, reseller=reseller, make_default=is_default)
         shown = _plan_json(plan)
     if out.json:
         out.emit({"plan": shown})

@@ -98,7 +98,7 @@ export default function Form({ plan, php_versions, totals, auth }: PageProps<Pla
 
   function submit(event: FormEvent<HTMLFormElement>): void {
     event.preventDefault();
-    form.transform((data) => fromDraft(data, isNew && asAdmin));
+    form.transform((data) => fromDraft(data, asAdmin && (plan === null || plan.owner === null)));
     form.post(isNew ? '/plans/new' : planUrl(plan, asAdmin), { preserveScroll: true });
   }
 
@@ -125,7 +125,7 @@ export default function Form({ plan, php_versions, totals, auth }: PageProps<Pla
       >
         <Section title="Plan">
           <FormField label="Name" {...bindText(form, 'name')} hint="Letters, digits, spaces, dots, dashes and underscores." {...NAME_INPUT} required />
-          {asAdmin && isNew && (
+          {asAdmin && (plan === null || (!plan.is_default && plan.owner === null)) && (
             <CheckboxField
               label="The default plan"
               {...bindCheck(form, 'is_default')}

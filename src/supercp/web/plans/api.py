@@ -16,7 +16,6 @@ from supercp.web.plans.models import Plan
 from supercp.web.plans.schemas import (
     PLAN_NAME_PATTERN,
     NewPlanIn,
-    PlanIn,
     PlanOut,
     TotalsIn,
     TotalsOut,
@@ -64,10 +63,13 @@ def get_plan(request: HttpRequest, name: PlanPath, reseller: ResellerQuery = Non
     summary="Replace a hosting plan's values (refused below what its accounts use)",
 )
 def update_plan(
-    request: HttpRequest, name: PlanPath, body: PlanIn, reseller: ResellerQuery = None
+    request: HttpRequest, name: PlanPath, body: NewPlanIn, reseller: ResellerQuery = None
 ) -> PlanOut:
     who = actor(request)
-    return _one(who, services.update_plan(who, name, body.values(), reseller=reseller))
+    changed = services.update_plan(
+        who, name, body.values(), reseller=reseller, make_default=body.is_default
+    )
+    return _one(who, changed)
 
 
 @router.delete("/{name}", response={204: None, **ERRORS}, summary="Delete an unused hosting plan")

@@ -70,9 +70,10 @@ class PlanIn(StrictIn):
 
 
 class NewPlanIn(PlanIn):
-    """A new plan's values, and whether it becomes the server's default."""
+    """A plan's values, and whether it becomes the server's default."""
 
-    # Admins only: new accounts that name no plan get this one.
+    # Admins only, for a server plan: new accounts that name no plan get this one. False
+    # leaves the default where it is (another plan's becoming it unsets this one).
     is_default: bool = False
 
 

@@ -243,15 +243,28 @@ def _too_small(values: PlanValues, accounts: QuerySet[HostingAccount], one: bool
 
 
 def update_plan(
-    actor: Actor, name: str, values: PlanValues, *, reseller: str | None = None
+    actor: Actor,
+    name: str,
+    values: PlanValues,
+    *,
+    reseller: str | None = None,
+    make_default: bool = False,
 ) -> Plan:
-    """Change a plan; refused when an account on it (or a reseller it is the totals of)
-    already uses more than the new limits allow."""
+    """Change a plan (``make_default``: an admin makes a server plan the default); refused
+    when an account on it (or a reseller it is the totals of) already uses more than the new
+    limits allow."""
     require_writable(actor)
     require_role(actor, Role.ADMIN, Role.RESELLER)
     _check(values)
     with transaction.atomic():
         plan = _find(actor, name, reseller, lock=True)
+        if make_default and not plan.is_default:
+            if not actor.is_admin or plan.owner is not None:
+                raise Forbidden(
+                    "only a server plan, by an admin, becomes the default", code="forbidden"
+                )
+            Plan.objects.filter(is_default=True).update(is_default=False)
+            plan.is_default = True
         # A reseller's plan stays inside its totals, whoever edits it.
         limit = None if plan.owner is None else _over_totals(values, totals_of(plan.owner))
         if limit is not None:

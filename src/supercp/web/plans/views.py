@@ -64,7 +64,8 @@ class PlanForm(Form):
     php_max_execution_time: int = _DEFAULTS.php_max_execution_time
     php_upload_max_mb: int = _DEFAULTS.php_upload_max_mb
     shell_access: bool = False
-    # Admins only, and only for a new plan (a plan's values do not include it).
+    # Admins only, for a server plan: new accounts that name no plan get it (unset by
+    # making another plan the default).
     is_default: bool = False
 
     def values(self) -> PlanValues:
@@ -185,7 +186,9 @@ def edit(request: HttpRequest, name: str) -> HttpResponse:
         return redirect(PLANS)
     if request.method == "POST":
         form = read_form(request, PlanForm, back=_edit_url(name, reseller))
-        plan = services.update_plan(who, name, form.values(), reseller=reseller)
+        plan = services.update_plan(
+            who, name, form.values(), reseller=reseller, make_default=form.is_default
+        )
         flash(request, success=f"Saved plan {plan.name}.")
         return redirect(PLANS)
     return _form_page(request, who, services.get_plan(who, name, reseller))
