@@ -7,10 +7,11 @@ import os
 import pwd
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from supercp.protocol.errors import Forbidden, ValidationFailed
+from supercp.protocol.errors import Forbidden, NotFound, ValidationFailed
 from tests.integration.conftest import SUPER_CLI, user_exists
 
 
@@ -144,3 +145,23 @@ def test_a_suspended_account_cannot_log_in_and_runs_nothing(client, account_name
     assert "expired" in (denied.stdout + denied.stderr).lower()
     client.call("accounts.ensure", {"name": name, "login_shell": True})
     assert subprocess.run(login, capture_output=True, check=False).returncode == 0
+
+
+def test_the_disk_an_accounts_home_takes_is_measured(client, account_name):
+    name = account_name()
+    client.call("accounts.ensure", {"name": name})
+    before = client.call("accounts.disk_usage", {"name": name})
+    data = Path(f"/home/{name}/data.bin")
+    data.write_bytes(os.urandom(2 * 2**20))
+    after = client.call("accounts.disk_usage", {"name": name})
+    assert after["complete"] is True
+    assert after["bytes"] - before["bytes"] >= 2 * 2**20
+    assert after["entries"] == before["entries"] + 1
+
+
+@pytest.mark.parametrize("name", ["root", "www-data", "nobody", "sctnosuchaccount"])
+def test_only_a_managed_accounts_disk_is_measured(client, name):
+    # A system account's name is refused as reserved before anything is walked.
+    with pytest.raises((ValidationFailed, NotFound)) as refused:
+        client.call("accounts.disk_usage", {"name": name})
+    assert refused.value.code in {"not-found", "reserved-name"}

@@ -322,6 +322,9 @@ def test_usage_counts_what_the_account_holds(world, zone_name):
     assert by_limit["sites"] == (None, 0)
     # No module counts mailboxes yet.
     assert by_limit["mailboxes"] == (None, None)
+    # The daemon measured the home (a new one: a few KiB, rounded up to a MiB).
+    assert by_limit["disk_mb"][0] is None
+    assert by_limit["disk_mb"][1] == 1
     with pytest.raises(NotFound):
         plans.usage_of(world.alice, world.bob_account.name)
 

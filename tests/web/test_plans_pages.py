@@ -194,8 +194,9 @@ def test_the_account_page_shows_its_plan_and_what_it_uses(pages, world, zone_nam
     usage = usage_of(page)
     assert usage["dns_zones"] == (2, 1)
     assert usage["sites"] == (None, 0)
-    # Sizes are not counted yet.
-    assert usage["disk_mb"] == (1000, None)
+    # The daemon measured the home; bandwidth is not counted yet.
+    assert usage["disk_mb"] == (1000, 1)
+    assert usage["bandwidth_gb"] == (None, None)
     assert page["props"]["plan"]["php"]["max_children"] == 5
     # A customer moves nowhere.
     assert page["props"]["plans"] == []

@@ -23,6 +23,14 @@ describe('PlanUsage', () => {
     expect(bars[0]?.getAttribute('aria-valuenow')).toBe('30');
   });
 
+  it('warns from 90 % of the disk quota, and not before', () => {
+    const { unmount } = render(<PlanUsage limits={[{ limit: 'disk_mb', allowed: 100, used: 89 }]} />);
+    expect(screen.queryByRole('alert')).toBeNull();
+    unmount();
+    render(<PlanUsage limits={[{ limit: 'disk_mb', allowed: 100, used: 92 }]} />);
+    expect(screen.getByRole('alert').textContent).toBe('92 % of the disk quota is used.');
+  });
+
   it('shows a limit of none as used up', () => {
     render(<PlanUsage limits={[{ limit: 'ftp_users', allowed: 0, used: 0 }]} />);
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');

@@ -248,6 +248,8 @@ GROUPS = [
             "accounts.ensure": "account create",
             "accounts.remove": "account delete",
             "accounts.list": "account list",
+            # Through the plans' usage_of, which asks the daemon for the home's size.
+            "accounts.disk_usage": "account usage",
         },
     )
 ]

@@ -60,6 +60,23 @@ class RemoveResult(Result):
     removed: bool
 
 
+class DiskUsageParams(Strict):
+    """The account whose home to measure."""
+
+    name: AccountName
+
+
+class DiskUsage(Result):
+    """What an account's home holds on disk: allocated bytes (a file with holes counts what
+    it takes, a hard link once) and the entries counted; ``complete`` false when the walk
+    stopped at its time limit, so the figures are at least this much."""
+
+    name: str
+    bytes: int
+    entries: int
+    complete: bool
+
+
 class AccountList(Result):
     """The managed accounts asked for, by name."""
 
@@ -77,4 +94,10 @@ REMOVE: Spec[RemoveParams, RemoveResult] = Spec(
 )
 LIST: Spec[ListParams, AccountList] = Spec(
     "accounts.list", ListParams, AccountList, "List the hosting accounts the daemon manages."
+)
+DISK_USAGE: Spec[DiskUsageParams, DiskUsage] = Spec(
+    "accounts.disk_usage",
+    DiskUsageParams,
+    DiskUsage,
+    "Measure the disk a hosting account's home uses (kernel quotas are not relied on).",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from supercp.daemon import modules
@@ -52,5 +53,11 @@ async def list_accounts(ctx: Context, params: api.ListParams) -> api.AccountList
     return api.AccountList(accounts=ctx.deps.get(STATE).all(params.names))
 
 
-METHODS: list[Method[Any, Any]] = [ensure, remove, list_accounts]
+@bind(api.DISK_USAGE, callers=ROOT_AND_PANEL, lock=lambda p: f"disk:{p.name}")
+async def disk_usage(ctx: Context, params: api.DiskUsageParams) -> api.DiskUsage:
+    """Measure the disk a managed account's home uses (a walk, off the event loop)."""
+    return await asyncio.to_thread(ctx.deps.get(STATE).disk_usage, params.name)
+
+
+METHODS: list[Method[Any, Any]] = [ensure, remove, list_accounts, disk_usage]
 MODULE = Module("accounts", METHODS, STATE)

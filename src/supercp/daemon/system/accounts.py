@@ -20,10 +20,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from supercp.daemon.config import DaemonConfig
+from supercp.daemon.system import disk
 from supercp.daemon.system.files import atomic_write
 from supercp.daemon.system.runner import Runner, command_failure
 from supercp.daemon.system.userdb import PasswdEntry, read_expired, read_group, read_passwd
-from supercp.protocol.accounts import Account
+from supercp.protocol.accounts import Account, DiskUsage
 from supercp.protocol.errors import (
     Conflict,
     Forbidden,
@@ -39,6 +40,8 @@ LOGIN_SHELL = "/bin/bash"
 HOME_MODE = 0o711
 # How long a removal keeps killing an account's processes before userdel has its say.
 KILL_SECONDS = 5.0
+# How long one measurement of a home may walk it; a bigger home is reported incomplete.
+DISK_BUDGET = 10.0
 
 # Names no hosting account may take even when no such user exists yet: system and service
 # accounts of the packages we install (or may install later), and names that confuse people.
@@ -257,6 +260,17 @@ class AccountManager:
             raise Conflict(f"{path} exists and is not a directory", code="home-conflict")
         os.chown(path, uid, gid, follow_symlinks=False)
         os.chmod(path, HOME_MODE)
+
+    def disk_usage(self, name: str, budget: float = DISK_BUDGET) -> DiskUsage:
+        """What a managed account's home takes on disk (blocking: run it in a thread)."""
+        check_name(name)
+        entry = read_passwd(self.root).get(name)
+        if entry is None or not self._is_managed(entry, self._users_gid()):
+            raise NotFound(f"no managed account '{name}'", field="name")
+        found = disk.measure(self.home_root / name, budget)
+        return DiskUsage(
+            name=name, bytes=found.bytes, entries=found.entries, complete=found.complete
+        )
 
     def check_removable(self, name: str) -> None:
         """Refuse, before anything changes, a name that is not a managed account."""

@@ -88,7 +88,7 @@ def _plan_choices(who: Actor, account: HostingAccount | None = None) -> list[dic
 
 
 def _usage(who: Actor, name: str) -> dict[str, Any]:
-    """The account's plan and what it uses of each limit (sizes are not counted yet)."""
+    """The account's plan and what it uses of each limit (None where nothing counts it)."""
     plan, rows = plans.usage_of(who, name)
     counted = [LimitOut.of(row).model_dump(mode="json") for row in rows]
     sizes = [

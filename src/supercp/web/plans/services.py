@@ -8,6 +8,7 @@ has a plan; what the modules claim against it is limits.py's.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, fields
 from typing import Any
@@ -16,15 +17,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from pydantic import ValidationError as PydanticError
 
+from supercp.protocol import accounts as accounts_rpc
 from supercp.protocol import web as web_rpc
-from supercp.protocol.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from supercp.protocol.errors import Conflict, Forbidden, NotFound, SuperCPError, ValidationFailed
 from supercp.web.accounts.models import HostingAccount
-from supercp.web.core import audit
+from supercp.web.core import audit, daemon
 from supercp.web.core.authz import Actor, owned_by_visible_accounts, require_role, require_writable
 from supercp.web.core.models import Role, User
 from supercp.web.plans import usage
 from supercp.web.plans.limits import PHP, protocol_most
 from supercp.web.plans.models import COUNTED, SIZES, Plan, ResellerPlan
+
+log = logging.getLogger(__name__)
 
 LIMITS = COUNTED + SIZES
 MAX_LIMIT = 1_000_000_000
@@ -448,4 +452,18 @@ def usage_of(actor: Actor, account_name: str) -> tuple[Plan, list[LimitUsage]]:
         LimitUsage(limit, getattr(account.plan, limit), usage.used(limit, mine))
         for limit in COUNTED
     ]
-    return account.plan, rows
+    disk = LimitUsage("disk_mb", account.plan.disk_mb, disk_used_mb(account))
+    return account.plan, [disk, *rows]
+
+
+def disk_used_mb(account: HostingAccount) -> int | None:
+    """The MiB (rounded up) the account's home takes, as the daemon measures it; None when
+    it cannot say. Mail and databases add theirs when those modules land."""
+    try:
+        with daemon.client() as c:
+            params = accounts_rpc.DiskUsageParams(name=account.name)
+            found = c.invoke(accounts_rpc.DISK_USAGE, params)
+    except SuperCPError as err:
+        log.warning("the disk use of %s is unknown: %s", account.name, err)
+        return None
+    return -(-found.bytes // 2**20)
