@@ -32,46 +32,15 @@ from supercp.web.core.pages import (
 )
 from supercp.web.plans import services
 from supercp.web.plans.models import Plan
-from supercp.web.plans.schemas import PlanOut
-from supercp.web.plans.services import PlanValues
+from supercp.web.plans.schemas import NewPlanIn, PlanOut
 from supercp.web.sites import services as sites
 
 PLANS = "/plans"
-_DEFAULTS = PlanValues(name="")
 
 
-class PlanForm(Form):
-    """Every value of a plan; a limit sent as null is unlimited."""
-
-    name: str = Field(max_length=64)
-    disk_mb: int | None = None
-    bandwidth_gb: int | None = None
-    sites: int | None = None
-    aliases: int | None = None
-    dns_zones: int | None = None
-    databases: int | None = None
-    database_users: int | None = None
-    mail_domains: int | None = None
-    mailboxes: int | None = None
-    mailbox_quota_default_mb: int | None = None
-    mailbox_quota_max_mb: int | None = None
-    mail_aliases: int | None = None
-    ftp_users: int | None = None
-    # Empty: every installed version.
-    php_versions: list[str] = Field(default_factory=list, max_length=32)
-    php_max_children: int = _DEFAULTS.php_max_children
-    php_memory_limit_mb: int = _DEFAULTS.php_memory_limit_mb
-    php_max_execution_time: int = _DEFAULTS.php_max_execution_time
-    php_upload_max_mb: int = _DEFAULTS.php_upload_max_mb
-    shell_access: bool = False
-    # Admins only, for a server plan: new accounts that name no plan get it (unset by
-    # making another plan the default).
-    is_default: bool = False
-
-    def values(self) -> PlanValues:
-        sent = self.model_dump(exclude={"is_default"})
-        sent["php_versions"] = tuple(self.php_versions)
-        return PlanValues(**sent)
+class PlanForm(NewPlanIn, Form):
+    """A plan's form: the API's input, so both take the same values within the same bounds
+    (a limit sent as null is unlimited; ``is_default`` an admin's, for a server plan)."""
 
 
 class TotalsForm(Form):
